@@ -1,0 +1,12 @@
+"""nasbox: neural architecture search over the primitives of the classic hand-designed CNNs."""
+
+from __future__ import annotations
+
+from nasbox import zoo
+from nasbox.arch import ArchSpec, load_spec
+from nasbox.build import build
+from nasbox.cost import Cost, cost
+from nasbox.errors import NasboxError, SpecError
+
+__all__ = ["ArchSpec", "Cost", "NasboxError", "SpecError", "build", "cost", "load_spec", "zoo"]
+

@@ -1,0 +1,578 @@
+"""The primitives of the architecture language.
+
+There are three kinds, and only the first two are known to the builder and the cost model:
+
+- **ops** (`conv`, `linear`, `pool`, ...) compute one tensor from one tensor;
+- **combinators** (`inception`, `residual`, `encoder_decoder`) wire lists of layers together;
+- **blocks** (`bottleneck`, `sep_conv`, `fire`, ...) are the named building blocks of the surveyed networks. Each
+  one `expand`s into ops and combinators, so a new block is one class here and is then built, costed and
+  shape-checked like everything else.
+
+Every layer knows the shape it produces from the shape it receives (`output_shape`); shapes are `(C, H, W)` for
+feature maps and `(F,)` for vectors. Errors name the layer's path in the spec and say what to change.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+from nasbox.arch.codec import Tagged
+from nasbox.errors import SpecError
+
+Shape = tuple[int, ...]
+Pair = int | tuple[int, int]
+Act = Literal["relu", "relu6", "tanh", "sigmoid", "prelu", "none"]
+Norm = Literal["batch", "none"]
+PoolMode = Literal["max", "avg"]
+
+
+def positive(default: object = None) -> object:
+    """A field that must be ≥ 1 (widths, kernels, strides); required when no default is given."""
+    if default is None:
+        return field(metadata={"min": 1})
+    return field(default=default, metadata={"min": 1})
+
+
+def non_negative(default: object = 0) -> object:
+    return field(default=default, metadata={"min": 0})
+
+
+def pair(value: Pair) -> tuple[int, int]:
+    return value if isinstance(value, tuple) else (value, value)
+
+
+class Layer(Tagged):
+    """Any primitive: maps an input shape to an output shape."""
+
+    def output_shape(self, shape: Shape, path: str) -> Shape:
+        raise NotImplementedError
+
+
+class Op(Layer):
+    """A primitive that the builder and the cost model handle directly."""
+
+
+class Block(Layer):
+    """A primitive defined by what it expands to."""
+
+    def expand(self, shape: Shape, path: str) -> Layer:
+        raise NotImplementedError
+
+    def output_shape(self, shape: Shape, path: str) -> Shape:
+        return self.expand(shape, path).output_shape(shape, path)
+
+
+def feature_map(shape: Shape, path: str, what: str) -> tuple[int, int, int]:
+    if len(shape) != 3:
+        raise SpecError(path, f"{what} needs a C×H×W feature map but gets a vector of {shape[0]}; "
+                              "move it before the global pool or flatten")
+    return shape  # type: ignore[return-value]
+
+
+def sliding_window(path: str, size: int, kernel: int, stride: int, padding: int, dilation: int = 1,
+                   ceil_mode: bool = False, axis: str = "H") -> int:
+    """Output length of a convolution or pooling window, with PyTorch's rounding rules."""
+    span = size + 2 * padding - dilation * (kernel - 1) - 1
+    if span < 0:
+        raise SpecError(path, f"a {kernel}-wide window does not fit the {size}-pixel {axis} axis "
+                              f"(padding {padding}); use a smaller kernel or stride, a larger input, or fewer "
+                              "downsampling layers before it")
+    out = (math.ceil(span / stride) if ceil_mode else span // stride) + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
+def window_output(shape: Shape, path: str, what: str, kernel: Pair, stride: Pair, padding: Pair,
+                  dilation: Pair = 1, ceil_mode: bool = False) -> tuple[int, int]:
+    _, h, w = feature_map(shape, path, what)
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = pair(kernel), pair(stride), pair(padding), pair(dilation)
+    return (sliding_window(path, h, kh, sh, ph, dh, ceil_mode, "H"),
+            sliding_window(path, w, kw, sw, pw, dw, ceil_mode, "W"))
+
+
+def same_padding(path: str, kernel: Pair, dilation: Pair) -> tuple[int, int]:
+    """The padding that keeps the map size at stride 1; only odd kernels have one."""
+    (kh, kw), (dh, dw) = pair(kernel), pair(dilation)
+    for k in (kh, kw):
+        if k % 2 == 0:
+            raise SpecError(f"{path}.kernel", f"must be odd when padding is 'same' (the default), got {k}; "
+                                              "use an odd kernel or give an explicit padding")
+    return dh * (kh - 1) // 2, dw * (kw - 1) // 2
+
+
+# ----------------------------------------------------------------------------------------------------- ops
+
+
+@dataclass(frozen=True)
+class Conv(Op):
+    """Convolution with optional batch norm and activation (post-activation unless `preact`)."""
+
+    type_name: ClassVar[str] = "conv"
+    out: int = positive()
+    kernel: Pair = positive(3)
+    stride: Pair = positive(1)
+    padding: Pair | None = field(default=None, metadata={"min": 0})
+    dilation: Pair = positive(1)
+    groups: int | Literal["depthwise"] = positive(1)
+    bias: bool | None = None
+    norm: Norm = "batch"
+    act: Act = "relu"
+    preact: bool = False
+
+    def resolved_padding(self, path: str) -> tuple[int, int]:
+        if self.padding is None:
+            return same_padding(path, self.kernel, self.dilation)
+        return pair(self.padding)
+
+    def resolved_groups(self, in_channels: int) -> int:
+        return in_channels if self.groups == "depthwise" else self.groups
+
+    def has_bias(self) -> bool:
+        if self.bias is None:
+            return self.norm == "none" or self.preact
+        return self.bias
+
+    def output_shape(self, shape: Shape, path: str) -> Shape:
+        c = feature_map(shape, path, "conv")[0]
+        groups = self.resolved_groups(c)
+        if c % groups or self.out % groups:
+            raise SpecError(f"{path}.groups", f"{groups} groups must divide both the {c} input and the "
+                                              f"{self.out} output channels; change groups or the widths")
+        h, w = window_output(shape, path, "conv", self.kernel, self.stride, self.resolved_padding(path),
+                             self.dilation)
+        return self.out, h, w
+
+
+@dataclass(frozen=True)
+class Deconv(Op):
+    """Transposed convolution (ENet's decoder), with optional batch norm and activation."""
+
+    type_name: ClassVar[str] = "deconv"
+    out: int = positive()
+    kernel: Pair = positive(3)
+    stride: Pair = positive(1)
+    padding: Pair = non_negative(0)
+    output_padding: Pair = non_negative(0)
+    bias: bool | None = None
+    norm: Norm = "batch"
+    act: Act = "relu"
+
+    def has_bias(self) -> bool:
+        return self.norm == "none" if self.bias is None else self.bias
+
+    def output_shape(self, shape: Shape, path: str) -> Shape:
+        _, h, w = feature_map(shape, path, "deconv")
+        (kh, kw), (sh, sw) = pair(self.kernel), pair(self.stride)
+        (ph, pw), (oh, ow) = pair(self.padding), pair(self.output_padding)
+        if oh >= sh or ow >= sw:
+            raise SpecError(f"{path}.output_padding", "must be smaller than the stride")
+        out_h, out_w = (h - 1) * sh - 2 * ph + kh + oh, (w - 1) * sw - 2 * pw + kw + ow
+        if out_h < 1 or out_w < 1:
+            raise SpecError(f"{path}.padding", f"leaves a {out_h}×{out_w} map; reduce the padding")
+        return self.out, out_h, out_w
+
+
+@dataclass(frozen=True)
+class Linear(Op):
+    """Fully connected layer on a vector (after `flatten` or `global_pool`)."""
+
+    type_name: ClassVar[str] = "linear"
+    out: int = positive()
+    bias: bool = True
+    act: Act = "none"
+
+    def output_shape(self, shape: Shape, path: str) -> Shape:
+        if len(shape) != 1:
+            raise SpecError(path, f"linear needs a vector but gets a {'×'.join(map(str, shape))} map; "
+                                  "put a flatten or global_pool before it")
+        return (self.out,)
+
+
+@dataclass(frozen=True)
+class BatchNorm(Op):
+    type_name: ClassVar[str] = "batch_norm"
+
+    def output_shape(self, shape: Shape, path: str) -> Shape:
+        return shape
+
+
+@dataclass(frozen=True)
+class Activation(Op):
+    type_name: ClassVar[str] = "act"
+    fn: Act = "relu"
+
+    def output_shape(self, shape: Shape, path: str) -> Shape:
+        return shape
+
+
+@dataclass(frozen=True)
+class Pool(Op):
+    """Max or average pooling; `stride` defaults to the kernel size, as in PyTorch."""
+
+    type_name: ClassVar[str] = "pool"
+    mode: PoolMode = "max"
+    kernel: Pair = positive(2)
+    stride: Pair | None = field(default=None, metadata={"min": 1})
+    padding: Pair = non_negative(0)
+    ceil_mode: bool = False
+    count_include_pad: bool = True
+
+    def resolved_stride(self) -> Pair:
+        return self.kernel if self.stride is None else self.stride
+
+    def output_shape(self, shape: Shape, path: str) -> Shape:
+        (kh, kw), (ph, pw) = pair(self.kernel), pair(self.padding)
+        if 2 * ph > kh or 2 * pw > kw:
+            raise SpecError(f"{path}.padding", "must be at most half the kernel size")
+        h, w = window_output(shape, path, "pool", self.kernel, self.resolved_stride(), self.padding,
+                             ceil_mode=self.ceil_mode)
+        return shape[0], h, w
+
+
+@dataclass(frozen=True)
+class GlobalPool(Op):
+    """Pool each channel to one value and flatten to a vector."""
+
+    type_name: ClassVar[str] = "global_pool"
+    mode: PoolMode = "avg"
+
+    def output_shape(self, shape: Shape, path: str) -> Shape:
+        return (feature_map(shape, path, "global_pool")[0],)
+
+
+@dataclass(frozen=True)
+class AdaptivePool(Op):
+    """Pool to a fixed map size whatever the input size (torchvision's AlexNet and VGG heads)."""
+
+    type_name: ClassVar[str] = "adaptive_pool"
+    size: Pair = positive(1)
+    mode: PoolMode = "avg"
+
+    def output_shape(self, shape: Shape, path: str) -> Shape:
+        return (feature_map(shape, path, "adaptive_pool")[0], *pair(self.size))
+
+
+@dataclass(frozen=True)
+class Flatten(Op):
+    type_name: ClassVar[str] = "flatten"
+
+    def output_shape(self, shape: Shape, path: str) -> Shape:
+        return (math.prod(shape),)
+
+
+@dataclass(frozen=True)
+class LRN(Op):
+    """Local response normalization across channels (AlexNet, GoogLeNet's paper form)."""
+
+    type_name: ClassVar[str] = "lrn"
+    size: int = positive(5)
+    alpha: float = 1e-4
+    beta: float = 0.75
+    k: float = 1.0
+
+    def output_shape(self, shape: Shape, path: str) -> Shape:
+        feature_map(shape, path, "lrn")
+        return shape
+
+
+@dataclass(frozen=True)
+class Dropout(Op):
+    type_name: ClassVar[str] = "dropout"
+    p: float = 0.5
+    channelwise: bool = False
+
+    def output_shape(self, shape: Shape, path: str) -> Shape:
+        if not 0.0 <= self.p < 1.0:
+            raise SpecError(f"{path}.p", f"must be in [0, 1), got {self.p}")
+        return shape
+
+
+# ----------------------------------------------------------------------------------------------- combinators
+
+
+def sequence_shape(layers: tuple[Layer, ...], shape: Shape, path: str) -> Shape:
+    for i, layer in enumerate(layers):
+        shape = layer.output_shape(shape, f"{path}[{i}]")
+    return shape
+
+
+@dataclass(frozen=True)
+class Named(Layer):
+    """A sequence whose children have names (what a block expands to); not written in specs."""
+
+    children: tuple[tuple[str, Layer], ...]
+
+    def output_shape(self, shape: Shape, path: str) -> Shape:
+        for name, layer in self.children:
+            shape = layer.output_shape(shape, f"{path}.{name}")
+        return shape
+
+
+@dataclass(frozen=True)
+class Inception(Layer):
+    """Parallel branches on the same input, concatenated along channels; an empty branch is the identity."""
+
+    type_name: ClassVar[str] = "inception"
+    branches: tuple[tuple[Layer, ...], ...]
+
+    def output_shape(self, shape: Shape, path: str) -> Shape:
+        if not self.branches:
+            raise SpecError(f"{path}.branches", "needs at least one branch")
+        feature_map(shape, path, "inception")
+        outs = [sequence_shape(b, shape, f"{path}.branches[{i}]") for i, b in enumerate(self.branches)]
+        sizes = {o[1:] for o in outs}
+        if len(sizes) != 1 or len(outs[0]) != 3:
+            listed = ", ".join("×".join(map(str, o)) for o in outs)
+            raise SpecError(f"{path}.branches", f"branch outputs must share H×W to concatenate, got {listed}; "
+                                                "match their strides and paddings")
+        return sum(o[0] for o in outs), *outs[0][1:]
+
+
+@dataclass(frozen=True)
+class Residual(Layer):
+    """`post_act(shortcut(x) + scale * body(x))`; the shortcut projects (1×1 conv + BN) when shapes differ."""
+
+    type_name: ClassVar[str] = "residual"
+    body: tuple[Layer, ...]
+    shortcut: Literal["auto", "identity", "conv"] = "auto"
+    scale: float = 1.0
+    post_act: Act = "none"
+
+    def output_shape(self, shape: Shape, path: str) -> Shape:
+        out = sequence_shape(self.body, shape, f"{path}.body")
+        self.projection(shape, out, path)
+        return out
+
+    def projection(self, shape: Shape, out: Shape, path: str) -> Conv | None:
+        """The shortcut's 1×1 convolution, or None for the identity."""
+        if self.shortcut != "conv" and shape == out:
+            return None
+        if self.shortcut == "identity":
+            raise SpecError(f"{path}.shortcut", f"identity cannot join {'×'.join(map(str, shape))} to "
+                                                f"{'×'.join(map(str, out))}; use 'auto' or 'conv'")
+        if len(shape) != 3 or len(out) != 3:
+            raise SpecError(path, "a residual body must keep a C×H×W map")
+        stride = max(1, round(shape[1] / out[1])), max(1, round(shape[2] / out[2]))
+        proj = Conv(out=out[0], kernel=1, stride=stride, padding=0, act="none")
+        if proj.output_shape(shape, path) != out:
+            raise SpecError(path, f"no 1×1 projection maps {'×'.join(map(str, shape))} to "
+                                  f"{'×'.join(map(str, out))}; make the body's strides divide the input size")
+        return proj
+
+
+@dataclass(frozen=True)
+class EnetDown(Op):
+    """ENet's downsampling bottleneck: max pool (indices kept) + zero-padded channels, beside a conv branch."""
+
+    type_name: ClassVar[str] = "enet_down"
+    out: int = positive()
+    internal_ratio: int = positive(4)
+    dropout: float = 0.1
+    act: Act = "prelu"
+
+    def internal(self, in_channels: int) -> int:
+        return in_channels // self.internal_ratio
+
+    def output_shape(self, shape: Shape, path: str) -> Shape:
+        c, h, w = feature_map(shape, path, "enet_down")
+        if self.out < c:
+            raise SpecError(f"{path}.out", f"must be at least the {c} input channels")
+        if c // self.internal_ratio < 1:
+            raise SpecError(f"{path}.internal_ratio", f"leaves no channels of {c}; lower it")
+        if h % 2 or w % 2:
+            raise SpecError(path, f"needs an even map size to unpool exactly, got {h}×{w}")
+        return self.out, h // 2, w // 2
+
+
+@dataclass(frozen=True)
+class EnetUp(Op):
+    """ENet's upsampling bottleneck: 1×1 conv + max unpool with the matching indices, beside a deconv branch."""
+
+    type_name: ClassVar[str] = "enet_up"
+    out: int = positive()
+    internal_ratio: int = positive(4)
+    dropout: float = 0.1
+    act: Act = "prelu"
+
+    def internal(self, in_channels: int) -> int:
+        return in_channels // self.internal_ratio
+
+    def output_shape(self, shape: Shape, path: str) -> Shape:
+        c, h, w = feature_map(shape, path, "enet_up")
+        if c // self.internal_ratio < 1:
+            raise SpecError(f"{path}.internal_ratio", f"leaves no channels of {c}; lower it")
+        return self.out, 2 * h, 2 * w
+
+
+@dataclass(frozen=True)
+class EncoderDecoder(Layer):
+    """ENet's pairing: a downsampling bottleneck, a body, and the upsampling bottleneck that reuses its indices."""
+
+    type_name: ClassVar[str] = "encoder_decoder"
+    down: EnetDown
+    body: tuple[Layer, ...]
+    up: EnetUp
+
+    def output_shape(self, shape: Shape, path: str) -> Shape:
+        inner = self.down.output_shape(shape, f"{path}.down")
+        inner = sequence_shape(self.body, inner, f"{path}.body")
+        if inner[1:] != (shape[1] // 2, shape[2] // 2):
+            raise SpecError(f"{path}.body", "must keep the map size so the indices can be unpooled")
+        return self.up.output_shape(inner, f"{path}.up")
+
+
+# ---------------------------------------------------------------------------------------------------- blocks
+
+
+@dataclass(frozen=True)
+class SepConv(Block):
+    """Depthwise-separable convolution (MobileNet v1, Xception): depthwise k×k then pointwise 1×1."""
+
+    type_name: ClassVar[str] = "sep_conv"
+    out: int = positive()
+    kernel: Pair = positive(3)
+    stride: Pair = positive(1)
+    dilation: Pair = positive(1)
+    norm: Norm = "batch"
+    act: Act = "relu"
+    dw_norm: Norm = "batch"
+    dw_act: Act | None = None
+
+    def expand(self, shape: Shape, path: str) -> Layer:
+        c = feature_map(shape, path, "sep_conv")[0]
+        dw_act = self.act if self.dw_act is None else self.dw_act
+        return Named((
+            ("depthwise", Conv(out=c, kernel=self.kernel, stride=self.stride, dilation=self.dilation,
+                               groups="depthwise", bias=False, norm=self.dw_norm, act=dw_act)),
+            ("pointwise", Conv(out=self.out, kernel=1, bias=False, norm=self.norm, act=self.act)),
+        ))
+
+
+@dataclass(frozen=True)
+class Bottleneck(Block):
+    """1×1 reduce → k×k → 1×1 expand (ResNet, Inception); `ratio` is mid width / output width."""
+
+    type_name: ClassVar[str] = "bottleneck"
+    out: int = positive()
+    ratio: float = 0.25
+    kernel: Pair = positive(3)
+    stride: Pair = positive(1)
+    groups: int = positive(1)
+    stride_on: Literal["conv", "reduce"] = "conv"
+    act: Act = "relu"
+    out_act: Act = "none"
+
+    def mid(self) -> int:
+        return max(1, round(self.out * self.ratio))
+
+    def expand(self, shape: Shape, path: str) -> Layer:
+        if self.ratio <= 0:
+            raise SpecError(f"{path}.ratio", f"must be positive, got {self.ratio}")
+        mid = self.mid()
+        reduce_stride, conv_stride = (self.stride, 1) if self.stride_on == "reduce" else (1, self.stride)
+        return Named((
+            ("reduce", Conv(out=mid, kernel=1, stride=reduce_stride, padding=0, act=self.act)),
+            ("conv", Conv(out=mid, kernel=self.kernel, stride=conv_stride, groups=self.groups, act=self.act)),
+            ("expand", Conv(out=self.out, kernel=1, act=self.out_act)),
+        ))
+
+
+@dataclass(frozen=True)
+class InvertedResidual(Block):
+    """MobileNet v2: 1×1 expand → depthwise k×k → linear 1×1 project, with an identity skip when shapes match."""
+
+    type_name: ClassVar[str] = "inverted_residual"
+    out: int = positive()
+    expansion: float = 6.0
+    kernel: Pair = positive(3)
+    stride: Pair = positive(1)
+    act: Act = "relu6"
+    skip: bool = True
+
+    def expand(self, shape: Shape, path: str) -> Layer:
+        c = feature_map(shape, path, "inverted_residual")[0]
+        if self.expansion <= 0:
+            raise SpecError(f"{path}.expansion", f"must be positive, got {self.expansion}")
+        mid = max(1, round(c * self.expansion))
+        children: list[tuple[str, Layer]] = []
+        if mid != c:
+            children.append(("expand", Conv(out=mid, kernel=1, act=self.act)))
+        children += [
+            ("depthwise", Conv(out=mid, kernel=self.kernel, stride=self.stride, groups="depthwise", act=self.act)),
+            ("project", Conv(out=self.out, kernel=1, act="none")),
+        ]
+        body = Named(tuple(children))
+        if self.skip and pair(self.stride) == (1, 1) and c == self.out:
+            return Residual(body=(body,), shortcut="identity")
+        return body
+
+
+@dataclass(frozen=True)
+class Fire(Block):
+    """SqueezeNet: 1×1 squeeze, then 1×1 and 3×3 expands concatenated."""
+
+    type_name: ClassVar[str] = "fire"
+    squeeze: int = positive()
+    expand1x1: int = positive()
+    expand3x3: int = positive()
+    norm: Norm = "none"
+    act: Act = "relu"
+
+    def expand(self, shape: Shape, path: str) -> Layer:
+        return Named((
+            ("squeeze", Conv(out=self.squeeze, kernel=1, norm=self.norm, act=self.act)),
+            ("expand", Inception(branches=(
+                (Conv(out=self.expand1x1, kernel=1, norm=self.norm, act=self.act),),
+                (Conv(out=self.expand3x3, kernel=3, norm=self.norm, act=self.act),),
+            ))),
+        ))
+
+
+@dataclass(frozen=True)
+class MlpConv(Block):
+    """NiN: a k×k convolution followed by 1×1 convolutions (a per-pixel MLP)."""
+
+    type_name: ClassVar[str] = "mlpconv"
+    channels: tuple[int, ...] = field(default=(), metadata={"min": 1})
+    kernel: Pair = positive(3)
+    stride: Pair = positive(1)
+    padding: Pair | None = field(default=None, metadata={"min": 0})
+    norm: Norm = "none"
+    act: Act = "relu"
+
+    def expand(self, shape: Shape, path: str) -> Layer:
+        if not self.channels:
+            raise SpecError(f"{path}.channels", "needs at least one width")
+        first = Conv(out=self.channels[0], kernel=self.kernel, stride=self.stride, padding=self.padding,
+                     norm=self.norm, act=self.act)
+        rest = [Conv(out=c, kernel=1, norm=self.norm, act=self.act) for c in self.channels[1:]]
+        return Named(tuple((f"conv{i}", conv) for i, conv in enumerate([first, *rest])))
+
+
+@dataclass(frozen=True)
+class DenseBlock(Block):
+    """DenseNet: each layer (BN-ReLU-1×1, BN-ReLU-k×k) adds `growth` channels concatenated to its input."""
+
+    type_name: ClassVar[str] = "dense_block"
+    layers: int = positive()
+    growth: int = positive()
+    bn_size: int = positive(4)
+    kernel: Pair = positive(3)
+    dropout: float = 0.0
+
+    def expand(self, shape: Shape, path: str) -> Layer:
+        body: tuple[Layer, ...] = (
+            Conv(out=self.bn_size * self.growth, kernel=1, bias=False, preact=True),
+            Conv(out=self.growth, kernel=self.kernel, bias=False, preact=True),
+        )
+        if self.dropout:
+            body += (Dropout(p=self.dropout),)
+        unit = Inception(branches=((), body))
+        return Named(tuple((f"layer{i + 1}", unit) for i in range(self.layers)))
+
+
+PRIMITIVES: dict[str, type[Layer]] = {name: cls for name, cls in Tagged.registry.items()
+                                      if issubclass(cls, Layer)}
