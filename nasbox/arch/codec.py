@@ -127,7 +127,7 @@ def _decode_tuple(tp: Any, value: Any, path: str) -> tuple:
         return tuple(decode(args[0], item, f"{path}[{i}]") for i, item in enumerate(value))
     if len(value) != len(args):
         raise SpecError(path, f"must be a list of {len(args)} items, got {len(value)}")
-    return tuple(decode(a, item, f"{path}[{i}]") for i, (a, item) in enumerate(zip(args, value)))
+    return tuple(decode(a, item, f"{path}[{i}]") for i, (a, item) in enumerate(zip(args, value, strict=True)))
 
 
 def decode_tagged(value: Any, path: str) -> Tagged:

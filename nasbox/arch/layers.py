@@ -35,6 +35,13 @@ def positive(default: object = None) -> object:
     return field(default=default, metadata={"min": 1})
 
 
+def width(default: object = None) -> object:
+    """A channel or feature count: positive, and scaled by width multipliers (see `arch.transform`)."""
+    if default is None:
+        return field(metadata={"min": 1, "width": True})
+    return field(default=default, metadata={"min": 1, "width": True})
+
+
 def non_negative(default: object = 0) -> object:
     return field(default=default, metadata={"min": 0})
 
@@ -111,7 +118,7 @@ class Conv(Op):
     """Convolution with optional batch norm and activation (post-activation unless `preact`)."""
 
     type_name: ClassVar[str] = "conv"
-    out: int = positive()
+    out: int = width()
     kernel: Pair = positive(3)
     stride: Pair = positive(1)
     padding: Pair | None = field(default=None, metadata={"min": 0})
@@ -151,7 +158,7 @@ class Deconv(Op):
     """Transposed convolution (ENet's decoder), with optional batch norm and activation."""
 
     type_name: ClassVar[str] = "deconv"
-    out: int = positive()
+    out: int = width()
     kernel: Pair = positive(3)
     stride: Pair = positive(1)
     padding: Pair = non_negative(0)
@@ -180,7 +187,7 @@ class Linear(Op):
     """Fully connected layer on a vector (after `flatten` or `global_pool`)."""
 
     type_name: ClassVar[str] = "linear"
-    out: int = positive()
+    out: int = width()
     bias: bool = True
     act: Act = "none"
 
@@ -364,11 +371,13 @@ class Residual(Layer):
 
 
 @dataclass(frozen=True)
-class EnetDown(Op):
-    """ENet's downsampling bottleneck: max pool (indices kept) + zero-padded channels, beside a conv branch."""
+class EnetDown:
+    """ENet's downsampling bottleneck: max pool (indices kept) + zero-padded channels, beside a conv branch.
 
-    type_name: ClassVar[str] = "enet_down"
-    out: int = positive()
+    Only valid as the `down` of an `encoder_decoder`, which hands its pooling indices to the matching `up`.
+    """
+
+    out: int = width()
     internal_ratio: int = positive(4)
     dropout: float = 0.1
     act: Act = "prelu"
@@ -388,11 +397,10 @@ class EnetDown(Op):
 
 
 @dataclass(frozen=True)
-class EnetUp(Op):
+class EnetUp:
     """ENet's upsampling bottleneck: 1×1 conv + max unpool with the matching indices, beside a deconv branch."""
 
-    type_name: ClassVar[str] = "enet_up"
-    out: int = positive()
+    out: int = width()
     internal_ratio: int = positive(4)
     dropout: float = 0.1
     act: Act = "prelu"
@@ -432,7 +440,7 @@ class SepConv(Block):
     """Depthwise-separable convolution (MobileNet v1, Xception): depthwise k×k then pointwise 1×1."""
 
     type_name: ClassVar[str] = "sep_conv"
-    out: int = positive()
+    out: int = width()
     kernel: Pair = positive(3)
     stride: Pair = positive(1)
     dilation: Pair = positive(1)
@@ -456,7 +464,7 @@ class Bottleneck(Block):
     """1×1 reduce → k×k → 1×1 expand (ResNet, Inception); `ratio` is mid width / output width."""
 
     type_name: ClassVar[str] = "bottleneck"
-    out: int = positive()
+    out: int = width()
     ratio: float = 0.25
     kernel: Pair = positive(3)
     stride: Pair = positive(1)
@@ -485,7 +493,7 @@ class InvertedResidual(Block):
     """MobileNet v2: 1×1 expand → depthwise k×k → linear 1×1 project, with an identity skip when shapes match."""
 
     type_name: ClassVar[str] = "inverted_residual"
-    out: int = positive()
+    out: int = width()
     expansion: float = 6.0
     kernel: Pair = positive(3)
     stride: Pair = positive(1)
@@ -515,9 +523,9 @@ class Fire(Block):
     """SqueezeNet: 1×1 squeeze, then 1×1 and 3×3 expands concatenated."""
 
     type_name: ClassVar[str] = "fire"
-    squeeze: int = positive()
-    expand1x1: int = positive()
-    expand3x3: int = positive()
+    squeeze: int = width()
+    expand1x1: int = width()
+    expand3x3: int = width()
     norm: Norm = "none"
     act: Act = "relu"
 
@@ -536,7 +544,7 @@ class MlpConv(Block):
     """NiN: a k×k convolution followed by 1×1 convolutions (a per-pixel MLP)."""
 
     type_name: ClassVar[str] = "mlpconv"
-    channels: tuple[int, ...] = field(default=(), metadata={"min": 1})
+    channels: tuple[int, ...] = field(default=(), metadata={"min": 1, "width": True})
     kernel: Pair = positive(3)
     stride: Pair = positive(1)
     padding: Pair | None = field(default=None, metadata={"min": 0})
@@ -558,7 +566,7 @@ class DenseBlock(Block):
 
     type_name: ClassVar[str] = "dense_block"
     layers: int = positive()
-    growth: int = positive()
+    growth: int = width()
     bn_size: int = positive(4)
     kernel: Pair = positive(3)
     dropout: float = 0.0

@@ -56,7 +56,7 @@ class LayerCost:
 
 
 class _Tally:
-    __slots__ = ("macs", "params", "activations", "peak")
+    __slots__ = ("activations", "macs", "params", "peak")
 
     def __init__(self) -> None:
         self.macs = self.params = self.activations = self.peak = 0
@@ -203,6 +203,7 @@ def _residual(layer: L.Residual, shape: L.Shape, path: str, tally: _Tally, held:
     skip = shape
     if projection is not None:
         skip = _layer(projection, shape, f"{path}.shortcut", tally, held + math.prod(body_out))
+    tally.params += _act_params(layer.post_act)
     tally.activations += math.prod(body_out)
     tally.live(held + math.prod(skip) + 2 * math.prod(body_out))
     return body_out

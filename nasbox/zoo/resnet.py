@@ -23,7 +23,7 @@ def _bottleneck(out: int, stride: int, ratio: float) -> Layer:
 def resnet(name: str, depths: tuple[int, ...], bottleneck: bool, ratio: float = 0.25) -> ArchSpec:
     """A ResNet of basic (two 3×3) or bottleneck blocks; `ratio` is the bottleneck's mid/out width."""
     layers: list[Layer] = [Conv(out=64, kernel=7, stride=2), Pool(mode="max", kernel=3, stride=2, padding=1)]
-    for stage, (width, depth) in enumerate(zip(_WIDTHS, depths)):
+    for stage, (width, depth) in enumerate(zip(_WIDTHS, depths, strict=True)):
         for i in range(depth):
             stride = 2 if stage > 0 and i == 0 else 1
             layers.append(_bottleneck(4 * width, stride, ratio) if bottleneck else _basic(width, stride))

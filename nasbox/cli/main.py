@@ -1,0 +1,44 @@
+"""Entry point of the `nasbox` command: parses arguments and turns user errors into one line and exit status 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from nasbox.cli import baselines, profile
+from nasbox.errors import NasboxError
+
+USAGE_ERROR = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line that points at --help."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"{self.prog}: error: {message}; see '{self.prog} --help'\n")
+        sys.exit(USAGE_ERROR)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="nasbox", description="Neural architecture search over the classic CNN primitives.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    for module in (baselines, profile):
+        module.add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except NasboxError as exc:
+        sys.stderr.write(f"nasbox {args.command}: error: {exc}\n")
+        return USAGE_ERROR
+    except BrokenPipeError:
+        sys.stderr.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
