@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import ClassVar, Literal
 
 from nasbox.arch.codec import Tagged
@@ -82,6 +83,8 @@ def sliding_window(path: str, size: int, kernel: int, stride: int, padding: int,
                    ceil_mode: bool = False, axis: str = "H") -> int:
     """Output length of a convolution or pooling window, with PyTorch's rounding rules."""
     span = size + 2 * padding - dilation * (kernel - 1) - 1
+    if span >= 0 and not ceil_mode:
+        return span // stride + 1
     if span < 0:
         raise SpecError(path, f"a {kernel}-wide window does not fit the {size}-pixel {axis} axis "
                               f"(padding {padding}); use a smaller kernel or stride, a larger input, or fewer "
@@ -142,15 +145,28 @@ class Conv(Op):
             return self.norm == "none" or self.preact
         return self.bias
 
+    @cached_property
+    def window(self) -> tuple[int, int, int, int, int, int, int, int] | None:
+        """(kh, kw, sh, sw, dh, dw, ph, pw), worked out once per layer since candidates are costed by the
+        thousand; None when 'same' padding is impossible (an even kernel)."""
+        (kh, kw), (sh, sw), (dh, dw) = pair(self.kernel), pair(self.stride), pair(self.dilation)
+        if self.padding is None and (kh % 2 == 0 or kw % 2 == 0):
+            return None
+        ph, pw = self.resolved_padding("")
+        return kh, kw, sh, sw, dh, dw, ph, pw
+
     def output_shape(self, shape: Shape, path: str) -> Shape:
-        c = feature_map(shape, path, "conv")[0]
-        groups = self.resolved_groups(c)
+        c, h, w = feature_map(shape, path, "conv")
+        groups = c if self.groups == "depthwise" else self.groups
         if c % groups or self.out % groups:
             raise SpecError(f"{path}.groups", f"{groups} groups must divide both the {c} input and the "
                                               f"{self.out} output channels; change groups or the widths")
-        h, w = window_output(shape, path, "conv", self.kernel, self.stride, self.resolved_padding(path),
-                             self.dilation)
-        return self.out, h, w
+        window = self.window
+        if window is None:
+            self.resolved_padding(path)
+        kh, kw, sh, sw, dh, dw, ph, pw = window
+        return (self.out, sliding_window(path, h, kh, sh, ph, dh, axis="H"),
+                sliding_window(path, w, kw, sw, pw, dw, axis="W"))
 
 
 @dataclass(frozen=True)
@@ -330,12 +346,17 @@ class Inception(Layer):
             raise SpecError(f"{path}.branches", "needs at least one branch")
         feature_map(shape, path, "inception")
         outs = [sequence_shape(b, shape, f"{path}.branches[{i}]") for i, b in enumerate(self.branches)]
-        sizes = {o[1:] for o in outs}
-        if len(sizes) != 1 or len(outs[0]) != 3:
-            listed = ", ".join("×".join(map(str, o)) for o in outs)
-            raise SpecError(f"{path}.branches", f"branch outputs must share H×W to concatenate, got {listed}; "
-                                                "match their strides and paddings")
-        return sum(o[0] for o in outs), *outs[0][1:]
+        return concat_shape(outs, path)
+
+
+def concat_shape(outs: list[Shape], path: str) -> Shape:
+    """The shape of branch outputs concatenated along channels; they must share H×W."""
+    first = outs[0]
+    if len(first) != 3 or any(o[1:] != first[1:] for o in outs):
+        listed = ", ".join("×".join(map(str, o)) for o in outs)
+        raise SpecError(f"{path}.branches", f"branch outputs must share H×W to concatenate, got {listed}; "
+                                            "match their strides and paddings")
+    return sum(o[0] for o in outs), first[1], first[2]
 
 
 @dataclass(frozen=True)
@@ -427,9 +448,16 @@ class EncoderDecoder(Layer):
     def output_shape(self, shape: Shape, path: str) -> Shape:
         inner = self.down.output_shape(shape, f"{path}.down")
         inner = sequence_shape(self.body, inner, f"{path}.body")
-        if inner[1:] != (shape[1] // 2, shape[2] // 2):
+        return self.up.output_shape(self.check_body(shape, inner, path), f"{path}.up")
+
+    def check_body(self, shape: Shape, inner: Shape, path: str) -> Shape:
+        """The body's output, once checked to match the pooling indices that `up` unpools."""
+        if len(inner) != 3 or inner[1:] != (shape[1] // 2, shape[2] // 2):
             raise SpecError(f"{path}.body", "must keep the map size so the indices can be unpooled")
-        return self.up.output_shape(inner, f"{path}.up")
+        if self.up.out != shape[0]:
+            raise SpecError(f"{path}.up.out", f"must equal the {shape[0]} input channels whose pooling indices "
+                                              f"it unpools, got {self.up.out}")
+        return inner
 
 
 # ---------------------------------------------------------------------------------------------------- blocks

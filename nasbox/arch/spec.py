@@ -26,9 +26,12 @@ class ArchSpec:
     def output_shape(self, input_shape: Shape | None = None) -> Shape:
         """Infer the output shape at `input_shape` (default: the spec's own input), validating every layer."""
         shape = tuple(input_shape) if input_shape is not None else self.input
+        return self.check_output(sequence_shape(self.layers, shape, "layers"))
+
+    def check_output(self, out: Shape) -> Shape:
+        """`out`, once checked to carry one channel or feature per class."""
         if not self.layers:
             raise SpecError("layers", "is empty; list at least one layer")
-        out = sequence_shape(self.layers, shape, "layers")
         if out[0] != self.num_classes:
             raise SpecError("num_classes", f"is {self.num_classes} but the last layer emits {out[0]}; "
                                            "make the final layer's width the class count")

@@ -70,8 +70,7 @@ def cost(spec: ArchSpec, input_shape: L.Shape | None = None) -> Cost:
     """MACs, params and activation memory of `spec` at `input_shape` (default: the spec's own input)."""
     shape = tuple(input_shape) if input_shape is not None else spec.input
     tally = _Tally()
-    _sequence(spec.layers, shape, "layers", tally, held=0, keep_input=False)
-    spec.output_shape(shape)
+    spec.check_output(_sequence(spec.layers, shape, "layers", tally, held=0, keep_input=False))
     return Cost(tally.macs, tally.params, tally.activations, tally.peak)
 
 
@@ -96,13 +95,13 @@ def _sequence(layers: tuple[L.Layer, ...], shape: L.Shape, path: str, tally: _Ta
 
 
 def _layer(layer: L.Layer, shape: L.Shape, path: str, tally: _Tally, held: int) -> L.Shape:
-    if isinstance(layer, L.Block):
-        return _layer(layer.expand(shape, path), shape, path, tally, held)
-    walker = _COMBINATORS.get(type(layer))
-    if walker is not None:
-        return walker(layer, shape, path, tally, held)
+    count = _OPS.get(type(layer))
+    if count is None:
+        if isinstance(layer, L.Block):
+            return _layer(layer.expand(shape, path), shape, path, tally, held)
+        return _COMBINATORS[type(layer)](layer, shape, path, tally, held)
     out = layer.output_shape(shape, path)
-    macs, params = _OPS[type(layer)](layer, shape, out)
+    macs, params = count(layer, shape, out)
     tally.macs += macs
     tally.params += params
     written = 0 if isinstance(layer, L.Flatten) else math.prod(out)
@@ -116,8 +115,7 @@ def _act_params(act: str) -> int:
 
 
 def _conv(layer: L.Conv, shape: L.Shape, out: L.Shape) -> tuple[int, int]:
-    cin = shape[0]
-    kh, kw = L.pair(layer.kernel)
+    cin, (kh, kw) = shape[0], layer.window[:2]
     weights = layer.out * (cin // layer.resolved_groups(cin)) * kh * kw
     norm_channels = cin if layer.preact else layer.out
     params = (weights + (layer.out if layer.has_bias() else 0)
@@ -181,16 +179,18 @@ def _named(layer: L.Named, shape: L.Shape, path: str, tally: _Tally, held: int) 
 
 
 def _inception(layer: L.Inception, shape: L.Shape, path: str, tally: _Tally, held: int) -> L.Shape:
-    out = layer.output_shape(shape, path)
+    if not layer.branches:
+        layer.output_shape(shape, path)
     has_identity = any(not branch for branch in layer.branches)
-    finished = 0
+    finished, outs = 0, []
     for i, branch in enumerate(layer.branches):
-        if not branch:
-            continue
         last = i == len(layer.branches) - 1
         branch_out = _sequence(branch, shape, f"{path}.branches[{i}]", tally, held + finished,
                                keep_input=has_identity or not last)
-        finished += math.prod(branch_out)
+        outs.append(branch_out)
+        if branch:
+            finished += math.prod(branch_out)
+    out = L.concat_shape(outs, path)
     kept_input = math.prod(shape) if has_identity else 0
     tally.activations += math.prod(out)
     tally.live(held + kept_input + finished + math.prod(out))
@@ -213,9 +213,7 @@ def _encoder_decoder(layer: L.EncoderDecoder, shape: L.Shape, path: str, tally: 
     inner = _layer(layer.down, shape, f"{path}.down", tally, held)
     indices = math.prod(inner) - (layer.down.out - shape[0]) * inner[1] * inner[2]
     inner = _sequence(layer.body, inner, f"{path}.body", tally, held + indices, keep_input=False)
-    out = _layer(layer.up, inner, f"{path}.up", tally, held + indices)
-    layer.output_shape(shape, path)
-    return out
+    return _layer(layer.up, layer.check_body(shape, inner, path), f"{path}.up", tally, held + indices)
 
 
 _COMBINATORS: dict[type, Callable[[Any, L.Shape, str, _Tally, int], L.Shape]] = {
