@@ -392,11 +392,8 @@ class Residual(Layer):
 
 
 @dataclass(frozen=True)
-class EnetDown:
-    """ENet's downsampling bottleneck: max pool (indices kept) + zero-padded channels, beside a conv branch.
-
-    Only valid as the `down` of an `encoder_decoder`, which hands its pooling indices to the matching `up`.
-    """
+class EnetBottleneck:
+    """What ENet's down- and upsampling bottlenecks share: width, 1×1 reduction ratio, dropout, activation."""
 
     out: int = width()
     internal_ratio: int = positive(4)
@@ -406,33 +403,37 @@ class EnetDown:
     def internal(self, in_channels: int) -> int:
         return in_channels // self.internal_ratio
 
-    def output_shape(self, shape: Shape, path: str) -> Shape:
-        c, h, w = feature_map(shape, path, "enet_down")
-        if self.out < c:
-            raise SpecError(f"{path}.out", f"must be at least the {c} input channels")
+    def checked_map(self, shape: Shape, path: str) -> tuple[int, int, int]:
+        c, h, w = feature_map(shape, path, "an ENet bottleneck")
         if c // self.internal_ratio < 1:
             raise SpecError(f"{path}.internal_ratio", f"leaves no channels of {c}; lower it")
+        if not 0.0 <= self.dropout < 1.0:
+            raise SpecError(f"{path}.dropout", f"must be in [0, 1), got {self.dropout}")
+        return c, h, w
+
+
+@dataclass(frozen=True)
+class EnetDown(EnetBottleneck):
+    """ENet's downsampling bottleneck: max pool (indices kept) + zero-padded channels, beside a conv branch.
+
+    Only valid as the `down` of an `encoder_decoder`, which hands its pooling indices to the matching `up`.
+    """
+
+    def output_shape(self, shape: Shape, path: str) -> Shape:
+        c, h, w = self.checked_map(shape, path)
+        if self.out < c:
+            raise SpecError(f"{path}.out", f"must be at least the {c} input channels")
         if h % 2 or w % 2:
             raise SpecError(path, f"needs an even map size to unpool exactly, got {h}×{w}")
         return self.out, h // 2, w // 2
 
 
 @dataclass(frozen=True)
-class EnetUp:
+class EnetUp(EnetBottleneck):
     """ENet's upsampling bottleneck: 1×1 conv + max unpool with the matching indices, beside a deconv branch."""
 
-    out: int = width()
-    internal_ratio: int = positive(4)
-    dropout: float = 0.1
-    act: Act = "prelu"
-
-    def internal(self, in_channels: int) -> int:
-        return in_channels // self.internal_ratio
-
     def output_shape(self, shape: Shape, path: str) -> Shape:
-        c, h, w = feature_map(shape, path, "enet_up")
-        if c // self.internal_ratio < 1:
-            raise SpecError(f"{path}.internal_ratio", f"leaves no channels of {c}; lower it")
+        _, h, w = self.checked_map(shape, path)
         return self.out, 2 * h, 2 * w
 
 
