@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import types
 import typing
 from typing import Any, Literal, Union
@@ -84,9 +85,9 @@ def decode(tp: Any, value: Any, path: str) -> Any:
             return value
         raise SpecError(path, f"must be an integer, got {_describe(value)}")
     if tp is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
             return float(value)
-        raise SpecError(path, f"must be a number, got {_describe(value)}")
+        raise SpecError(path, f"must be a finite number, got {_describe(value)}")
     if tp is bool:
         if isinstance(value, bool):
             return value
