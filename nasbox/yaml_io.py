@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -34,18 +33,6 @@ def parse_yaml(text: str, source: str) -> Any:
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise NasboxError(f"{where}: malformed YAML: {problem}; fix the file's syntax") from None
-
-
-def read_yaml(path: str | Path) -> Any:
-    """Read a YAML file, with a clear error when it is missing or malformed."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise NasboxError(f"{path}: no such file; check the path") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise NasboxError(f"{path}: cannot read it ({exc.__class__.__name__}); give a readable text file") from None
-    return parse_yaml(text, str(path))
 
 
 def dump_yaml(data: Any) -> str:

@@ -113,3 +113,9 @@ def _assert_one_line_error(result: subprocess.CompletedProcess, expected: str) -
     assert result.stderr.count("\n") == 1, result.stderr
     assert expected in result.stderr, result.stderr
     assert result.stdout == ""
+
+
+def test_malformed_json_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text('{"name": "x",\n "layers": [}\n')
+    _assert_one_line_error(nasbox_cli("profile", str(path)), "broken.json:2:")

@@ -11,7 +11,8 @@ from typing import Any
 from nasbox.arch.codec import decode_dataclass, encode
 from nasbox.arch.layers import Layer, Shape, sequence_shape
 from nasbox.errors import NasboxError, SpecError
-from nasbox.yaml_io import dump_yaml, read_yaml
+from nasbox.files import read_text
+from nasbox.yaml_io import dump_yaml, parse_yaml
 
 
 @dataclass(frozen=True)
@@ -55,17 +56,17 @@ class ArchSpec:
         return json.dumps(self.to_dict())
 
     @classmethod
-    def from_json(cls, text: str) -> ArchSpec:
+    def from_json(cls, text: str, source: str = "<string>") -> ArchSpec:
         try:
-            return cls.from_dict(json.loads(text))
+            data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise NasboxError(f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+            raise NasboxError(f"{source}:{exc.lineno}:{exc.colno}: malformed JSON: {exc.msg}; "
+                              "fix the file's syntax") from None
+        return cls.from_dict(data)
 
     @classmethod
-    def from_yaml(cls, text: str) -> ArchSpec:
-        from nasbox.yaml_io import parse_yaml
-
-        return cls.from_dict(parse_yaml(text, "<string>"))
+    def from_yaml(cls, text: str, source: str = "<string>") -> ArchSpec:
+        return cls.from_dict(parse_yaml(text, source))
 
     def replace(self, **changes: Any) -> ArchSpec:
         return dataclasses.replace(self, **changes)
@@ -78,13 +79,10 @@ def load_spec(source: str | Path | dict[str, Any] | ArchSpec) -> ArchSpec:
     if isinstance(source, dict):
         return ArchSpec.from_dict(source).validate()
     path = Path(source)
+    text = read_text(path)
     try:
         if path.suffix == ".json":
-            try:
-                text = path.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise NasboxError(f"{path}: cannot read it ({exc.strerror}); check the path") from None
-            return ArchSpec.from_json(text).validate()
-        return ArchSpec.from_dict(read_yaml(path)).validate()
+            return ArchSpec.from_json(text, str(path)).validate()
+        return ArchSpec.from_yaml(text, str(path)).validate()
     except SpecError as exc:
         raise SpecError(f"{path}: {exc.path}" if exc.path else str(path), exc.message) from None
