@@ -3,16 +3,18 @@
 The reference is what a tool without an analytic model does: build the module (on the meta device, so no weights
 are initialised) and count a forward pass with `torch.utils.flop_counter.FlopCounterMode`. Candidates are the
 zoo networks and random-width variants of them (every width scaled by its own factor in [0.5, 1.5]). Both run on
-one core over the same candidates; every reference count is checked against the analytic one.
+one core, over the same candidates (the module count over as many, drawn at random, as its time allows). The
+analytic side costs freshly decoded specs cold (nothing remembered) and warm (again), median of several passes;
+every reference count is checked against the analytic one.
 
-    python experiments/bench/cost_screening.py [--variants 4] [--seconds 10] [--seed 0]
+    python experiments/bench/cost_screening.py [--variants 40] [--passes 5] [--seconds 20] [--seed 0]
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import random
+import statistics
 import time
 
 import torch
@@ -21,17 +23,17 @@ from torch.utils.flop_counter import FlopCounterMode
 import nasbox
 from nasbox import zoo
 from nasbox.arch import ArchSpec
+from nasbox.arch.layers import forget_expansions
 from nasbox.arch.transform import map_widths
 from nasbox.errors import SpecError
 
 
 def candidates(variants: int, seed: int) -> list[ArchSpec]:
-    """The zoo plus up to `variants` valid random-width variants of each network."""
+    """The zoo networks, then up to `variants` valid random-width variants of each."""
     rng = random.Random(seed)
-    specs = []
-    for name in zoo.names():
-        spec = zoo.get(name)
-        specs.append(spec)
+    originals = [zoo.get(name) for name in zoo.names()]
+    specs = list(originals)
+    for spec in originals:
         for _ in range(variants):
             variant = map_widths(spec, lambda c: max(1, round(c * rng.uniform(0.5, 1.5))))
             try:
@@ -39,6 +41,21 @@ def candidates(variants: int, seed: int) -> list[ArchSpec]:
             except SpecError:
                 continue
     return specs
+
+
+def analytic_rates(specs: list[ArchSpec]) -> tuple[float, float]:
+    """Specs per second of `nasbox.cost` over fresh copies of `specs`: cold (nothing remembered, as a new process
+    sees them) and warm (the same objects again, block expansions and conv geometry remembered, as when a sampler
+    meets blocks it has met before)."""
+    fresh = [ArchSpec.from_dict(spec.to_dict()) for spec in specs]
+    forget_expansions()
+    rates = []
+    for _ in range(2):
+        start = time.perf_counter()
+        for spec in fresh:
+            nasbox.cost(spec)
+        rates.append(len(fresh) / (time.perf_counter() - start))
+    return rates[0], rates[1]
 
 
 def counted_on_module(spec: ArchSpec) -> int:
@@ -50,35 +67,40 @@ def counted_on_module(spec: ArchSpec) -> int:
     return counter.get_total_flops() // 2
 
 
-def rate(fn, specs: list[ArchSpec], seconds: float) -> tuple[float, int]:
-    """Specs per second of `fn` cycling over `specs` for at least `seconds` (and at least one full pass)."""
-    done, start = 0, time.perf_counter()
-    for spec in itertools.chain(specs, itertools.cycle(specs)):
-        fn(spec)
+def module_rate(specs: list[ArchSpec], seconds: float, seed: int) -> tuple[float, int, list[str]]:
+    """Specs per second of counting on the module over candidates drawn in random order for `seconds`, with the
+    names of those whose count differs from the analytic one."""
+    order = random.Random(seed).sample(specs, len(specs))
+    mismatches, done, start = [], 0, time.perf_counter()
+    for spec in order:
+        if counted_on_module(spec) != nasbox.cost(spec).macs:
+            mismatches.append(spec.name)
         done += 1
-        if done >= len(specs) and time.perf_counter() - start >= seconds:
+        if time.perf_counter() - start >= seconds:
             break
-    return done / (time.perf_counter() - start), done
+    return done / (time.perf_counter() - start), done, mismatches
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--variants", type=int, default=4, help="random-width variants per zoo network")
-    parser.add_argument("--seconds", type=float, default=10.0, help="minimum time per method")
+    parser.add_argument("--variants", type=int, default=40, help="random-width variants per zoo network")
+    parser.add_argument("--passes", type=int, default=5, help="analytic passes over all candidates")
+    parser.add_argument("--seconds", type=float, default=20.0, help="minimum time for the module count")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     torch.set_num_threads(1)
 
     specs = candidates(args.variants, args.seed)
-    mismatches = [s.name for s in specs if counted_on_module(s) != nasbox.cost(s).macs]
-    analytic, n_analytic = rate(nasbox.cost, specs, args.seconds)
-    module, n_module = rate(counted_on_module, specs, args.seconds)
+    passes = [analytic_rates(specs) for _ in range(args.passes)]
+    cold = statistics.median(p[0] for p in passes)
+    warm = statistics.median(p[1] for p in passes)
+    module, counted, mismatches = module_rate(specs, args.seconds, args.seed)
     print(f"candidates: {len(specs)} ({len(zoo.names())} zoo networks + random-width variants), one core")
-    print(f"analytic cost:            {analytic:10.1f} specs/s ({n_analytic} costed)")
-    print(f"FlopCounterMode on module:{module:10.1f} specs/s ({n_module} counted, meta device)")
-    print(f"ratio analytic / module:  {analytic / module:10.1f}x")
-    print(f"MAC mismatches: {len(mismatches)} {mismatches if mismatches else ''}".rstrip())
-
+    print(f"analytic cost, cold:       {cold:10.1f} specs/s (median of {args.passes} passes)")
+    print(f"analytic cost, warm:       {warm:10.1f} specs/s")
+    print(f"FlopCounterMode on module: {module:10.1f} specs/s ({counted} counted in random order, meta device)")
+    print(f"ratio analytic (cold) / module: {cold / module:8.1f}x")
+    print(f"MAC mismatches among the counted: {len(mismatches)} {mismatches if mismatches else ''}".rstrip())
 
 if __name__ == "__main__":
     main()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import lru_cache
 from typing import ClassVar, Literal
 
 from nasbox.arch.codec import Tagged
@@ -48,7 +48,7 @@ def non_negative(default: object = 0) -> object:
 
 
 def pair(value: Pair) -> tuple[int, int]:
-    return value if isinstance(value, tuple) else (value, value)
+    return (value, value) if value.__class__ is int else value
 
 
 class Layer(Tagged):
@@ -68,8 +68,30 @@ class Block(Layer):
     def expand(self, shape: Shape, path: str) -> Layer:
         raise NotImplementedError
 
+    def expanded(self, shape: Shape, path: str) -> Layer:
+        """`expand`, remembered: candidates repeat blocks by the thousand, and the ops of a remembered expansion
+        keep the geometry they have worked out."""
+        key = (self, shape)
+        layer = _EXPANSIONS.get(key)
+        if layer is None:
+            layer = self.expand(shape, path)
+            if len(_EXPANSIONS) >= _EXPANSIONS_KEPT:
+                _EXPANSIONS.clear()
+            _EXPANSIONS[key] = layer
+        return layer
+
     def output_shape(self, shape: Shape, path: str) -> Shape:
-        return self.expand(shape, path).output_shape(shape, path)
+        return self.expanded(shape, path).output_shape(shape, path)
+
+
+_EXPANSIONS: dict[tuple[Block, Shape], Layer] = {}
+_EXPANSIONS_KEPT = 50_000
+
+
+def forget_expansions() -> None:
+    """Drop remembered block expansions (benchmarks use it to cost candidates as a fresh process would)."""
+    _EXPANSIONS.clear()
+    _projection.cache_clear()
 
 
 def feature_map(shape: Shape, path: str, what: str) -> tuple[int, int, int]:
@@ -145,15 +167,25 @@ class Conv(Op):
             return self.norm == "none" or self.preact
         return self.bias
 
-    @cached_property
+    @property
     def window(self) -> tuple[int, int, int, int, int, int, int, int] | None:
         """(kh, kw, sh, sw, dh, dw, ph, pw), worked out once per layer since candidates are costed by the
         thousand; None when 'same' padding is impossible (an even kernel)."""
+        try:
+            return self.__dict__["_window"]
+        except KeyError:
+            pass
         (kh, kw), (sh, sw), (dh, dw) = pair(self.kernel), pair(self.stride), pair(self.dilation)
-        if self.padding is None and (kh % 2 == 0 or kw % 2 == 0):
+        if self.padding is not None:
+            ph, pw = pair(self.padding)
+        elif kh % 2 and kw % 2:
+            ph, pw = dh * (kh - 1) // 2, dw * (kw - 1) // 2
+        else:
+            object.__setattr__(self, "_window", None)
             return None
-        ph, pw = self.resolved_padding("")
-        return kh, kw, sh, sw, dh, dw, ph, pw
+        window = kh, kw, sh, sw, dh, dw, ph, pw
+        object.__setattr__(self, "_window", window)
+        return window
 
     def output_shape(self, shape: Shape, path: str) -> Shape:
         c, h, w = feature_map(shape, path, "conv")
@@ -383,12 +415,16 @@ class Residual(Layer):
                                                 f"{'×'.join(map(str, out))}; use 'auto' or 'conv'")
         if len(shape) != 3 or len(out) != 3:
             raise SpecError(path, "a residual body must keep a C×H×W map")
-        stride = max(1, round(shape[1] / out[1])), max(1, round(shape[2] / out[2]))
-        proj = Conv(out=out[0], kernel=1, stride=stride, padding=0, act="none")
+        proj = _projection(out[0], max(1, round(shape[1] / out[1])), max(1, round(shape[2] / out[2])))
         if proj.output_shape(shape, path) != out:
             raise SpecError(path, f"no 1×1 projection maps {'×'.join(map(str, shape))} to "
                                   f"{'×'.join(map(str, out))}; make the body's strides divide the input size")
         return proj
+
+
+@lru_cache(maxsize=4096)
+def _projection(channels: int, stride_h: int, stride_w: int) -> Conv:
+    return Conv(out=channels, kernel=1, stride=(stride_h, stride_w), padding=0, act="none")
 
 
 @dataclass(frozen=True)

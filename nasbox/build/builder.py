@@ -44,7 +44,7 @@ def build_sequence(layers: tuple[L.Layer, ...], shape: L.Shape, path: str) -> nn
 
 def build_layer(layer: L.Layer, shape: L.Shape, path: str) -> nn.Module:
     if isinstance(layer, L.Block):
-        return build_layer(layer.expand(shape, path), shape, path)
+        return build_layer(layer.expanded(shape, path), shape, path)
     return _BUILDERS[type(layer)](layer, shape, path)
 
 

@@ -98,7 +98,7 @@ def _layer(layer: L.Layer, shape: L.Shape, path: str, tally: _Tally, held: int) 
     count = _OPS.get(type(layer))
     if count is None:
         if isinstance(layer, L.Block):
-            return _layer(layer.expand(shape, path), shape, path, tally, held)
+            return _layer(layer.expanded(shape, path), shape, path, tally, held)
         return _COMBINATORS[type(layer)](layer, shape, path, tally, held)
     out = layer.output_shape(shape, path)
     macs, params = count(layer, shape, out)
