@@ -57,6 +57,7 @@ def test_load_from_yaml_and_json_files(tmp_path: Path) -> None:
     (_with_layer({"type": "inception", "branches": [[{"type": "conv", "out": 2, "stride": 2}], []]}),
      r"layers\[0\]\.branches: branch outputs must share H×W"),
     (_with_layer({"type": "conv", "out": 6, "groups": 4}), r"layers\[0\]\.groups: 4 groups must divide"),
+    (_with_layer({"type": "inception", "branches": []}), r"layers\[0\]\.branches: needs at least one branch"),
     (_with_layer({"type": "encoder_decoder", "down": {"out": 8, "internal_ratio": 1}, "body": [],
                   "up": {"out": 5, "internal_ratio": 1}}),
      r"layers\[0\]\.up\.out: must equal the 3 input channels whose pooling indices it unpools, got 5"),

@@ -176,14 +176,9 @@ class Conv(Op):
         except KeyError:
             pass
         (kh, kw), (sh, sw), (dh, dw) = pair(self.kernel), pair(self.stride), pair(self.dilation)
-        if self.padding is not None:
-            ph, pw = pair(self.padding)
-        elif kh % 2 and kw % 2:
-            ph, pw = dh * (kh - 1) // 2, dw * (kw - 1) // 2
-        else:
-            object.__setattr__(self, "_window", None)
-            return None
-        window = kh, kw, sh, sw, dh, dw, ph, pw
+        window = None
+        if self.padding is not None or (kh % 2 and kw % 2):
+            window = (kh, kw, sh, sw, dh, dw, *self.resolved_padding(""))
         object.__setattr__(self, "_window", window)
         return window
 
@@ -374,8 +369,6 @@ class Inception(Layer):
     branches: tuple[tuple[Layer, ...], ...]
 
     def output_shape(self, shape: Shape, path: str) -> Shape:
-        if not self.branches:
-            raise SpecError(f"{path}.branches", "needs at least one branch")
         feature_map(shape, path, "inception")
         outs = [sequence_shape(b, shape, f"{path}.branches[{i}]") for i, b in enumerate(self.branches)]
         return concat_shape(outs, path)
@@ -383,6 +376,8 @@ class Inception(Layer):
 
 def concat_shape(outs: list[Shape], path: str) -> Shape:
     """The shape of branch outputs concatenated along channels; they must share H×W."""
+    if not outs:
+        raise SpecError(f"{path}.branches", "needs at least one branch")
     first = outs[0]
     if len(first) != 3 or any(o[1:] != first[1:] for o in outs):
         listed = ", ".join("×".join(map(str, o)) for o in outs)

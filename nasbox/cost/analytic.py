@@ -179,8 +179,6 @@ def _named(layer: L.Named, shape: L.Shape, path: str, tally: _Tally, held: int) 
 
 
 def _inception(layer: L.Inception, shape: L.Shape, path: str, tally: _Tally, held: int) -> L.Shape:
-    if not layer.branches:
-        layer.output_shape(shape, path)
     has_identity = any(not branch for branch in layer.branches)
     finished, outs = 0, []
     for i, branch in enumerate(layer.branches):
