@@ -22,7 +22,7 @@ class Measured:
 def measure(spec: ArchSpec, input_shape: tuple[int, ...] | None = None) -> Measured:
     """Build `spec`, run one eval forward pass at batch 1 and count MACs (FlopCounterMode / 2) and params."""
     torch.manual_seed(0)
-    module = nasbox.build(spec).eval()
+    module = nasbox.build(spec, input_shape).eval()
     x = torch.randn(1, *(input_shape or spec.input))
     with FlopCounterMode(display=False) as counter, torch.no_grad():
         y = module(x)

@@ -51,3 +51,14 @@ def test_the_zoo_holds_the_24_surveyed_networks() -> None:
 def test_unknown_name_says_what_exists() -> None:
     with pytest.raises(nasbox.NasboxError, match=r"unknown zoo network 'resnet19'.*resnet18"):
         zoo.get("resnet19")
+
+
+@pytest.mark.parametrize(("name", "size"), [("squeezenet1_1", (97, 131)), ("googlenet", (113, 89)),
+                                            ("xception", (101, 150)), ("zfnet", (150, 150)),
+                                            ("inception_v3", (139, 160)), ("densenet121", (77, 95))])
+def test_shape_inference_and_cost_at_other_input_sizes(name: str, size: tuple[int, int]) -> None:
+    spec = zoo.get(name)
+    shape = (spec.input[0], *size)
+    measured = measure(spec, shape)
+    assert nasbox.cost(spec, shape).macs == measured.macs
+    assert spec.output_shape(shape) == measured.output_shape

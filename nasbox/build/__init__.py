@@ -12,11 +12,15 @@ if TYPE_CHECKING:
     from nasbox.build.builder import Network
 
 
-def build(spec: ArchSpec) -> Network:
-    """Build the module for `spec` at its own input shape (it runs at any shape the spec accepts)."""
+def build(spec: ArchSpec, input_shape: tuple[int, ...] | None = None) -> Network:
+    """Build the module for `spec` at `input_shape` (default: the spec's own input).
+
+    Convolutional layers run at any size, but a linear layer after a flatten takes as many features as the map
+    it flattens has at the shape built for; global and adaptive pools lift that limit.
+    """
     from nasbox.build.builder import build as build_network
 
-    return build_network(spec)
+    return build_network(spec, input_shape)
 
 
 __all__ = ["build"]

@@ -28,10 +28,11 @@ class Network(nn.Module):
         return self.layers(x)
 
 
-def build(spec: ArchSpec) -> Network:
-    """Build the module for `spec` at its own input shape (it runs at any shape the spec accepts)."""
-    spec.validate()
-    return Network(spec, build_sequence(spec.layers, spec.input, "layers"))
+def build(spec: ArchSpec, input_shape: L.Shape | None = None) -> Network:
+    """Build the module for `spec` at `input_shape` (default: the spec's own input)."""
+    shape = tuple(input_shape) if input_shape is not None else spec.input
+    spec.output_shape(shape)
+    return Network(spec, build_sequence(spec.layers, shape, "layers"))
 
 
 def build_sequence(layers: tuple[L.Layer, ...], shape: L.Shape, path: str) -> nn.Sequential:
