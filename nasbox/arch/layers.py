@@ -29,18 +29,17 @@ Norm = Literal["batch", "none"]
 PoolMode = Literal["max", "avg"]
 
 
-def positive(default: object = None) -> object:
-    """A field that must be ≥ 1 (widths, kernels, strides); required when no default is given."""
+def positive(default: object = None, *, width: bool = False) -> object:
+    """A field that must be ≥ 1 (kernels, strides, widths); required when no default is given."""
+    metadata = {"min": 1, "width": True} if width else {"min": 1}
     if default is None:
-        return field(metadata={"min": 1})
-    return field(default=default, metadata={"min": 1})
+        return field(metadata=metadata)
+    return field(default=default, metadata=metadata)
 
 
 def width(default: object = None) -> object:
     """A channel or feature count: positive, and scaled by width multipliers (see `arch.transform`)."""
-    if default is None:
-        return field(metadata={"min": 1, "width": True})
-    return field(default=default, metadata={"min": 1, "width": True})
+    return positive(default, width=True)
 
 
 def non_negative(default: object = 0) -> object:
@@ -184,7 +183,7 @@ class Conv(Op):
 
     def output_shape(self, shape: Shape, path: str) -> Shape:
         c, h, w = feature_map(shape, path, "conv")
-        groups = c if self.groups == "depthwise" else self.groups
+        groups = self.resolved_groups(c)
         if c % groups or self.out % groups:
             raise SpecError(f"{path}.groups", f"{groups} groups must divide both the {c} input and the "
                                               f"{self.out} output channels; change groups or the widths")

@@ -32,15 +32,16 @@ def build(spec: ArchSpec, input_shape: L.Shape | None = None) -> Network:
     """Build the module for `spec` at `input_shape` (default: the spec's own input)."""
     shape = tuple(input_shape) if input_shape is not None else spec.input
     spec.output_shape(shape)
-    return Network(spec, build_sequence(spec.layers, shape, "layers"))
+    return Network(spec, build_sequence(spec.layers, shape, "layers")[0])
 
 
-def build_sequence(layers: tuple[L.Layer, ...], shape: L.Shape, path: str) -> nn.Sequential:
+def build_sequence(layers: tuple[L.Layer, ...], shape: L.Shape, path: str) -> tuple[nn.Sequential, L.Shape]:
+    """The modules of a list of layers, and the shape they output."""
     modules = []
     for i, layer in enumerate(layers):
         modules.append(build_layer(layer, shape, f"{path}[{i}]"))
         shape = layer.output_shape(shape, f"{path}[{i}]")
-    return nn.Sequential(*modules)
+    return nn.Sequential(*modules), shape
 
 
 def build_layer(layer: L.Layer, shape: L.Shape, path: str) -> nn.Module:
@@ -110,13 +111,12 @@ def _named(layer: L.Named, shape: L.Shape, path: str) -> nn.Module:
 
 
 def _inception(layer: L.Inception, shape: L.Shape, path: str) -> nn.Module:
-    return ops.Concat([build_sequence(branch, shape, f"{path}.branches[{i}]")
+    return ops.Concat([build_sequence(branch, shape, f"{path}.branches[{i}]")[0]
                        for i, branch in enumerate(layer.branches)])
 
 
 def _residual(layer: L.Residual, shape: L.Shape, path: str) -> nn.Module:
-    body = build_sequence(layer.body, shape, f"{path}.body")
-    out = L.sequence_shape(layer.body, shape, f"{path}.body")
+    body, out = build_sequence(layer.body, shape, f"{path}.body")
     projection = layer.projection(shape, out, path)
     shortcut = _conv(projection, shape, path) if projection is not None else None
     return ops.Residual(body, shortcut, layer.scale, ops.activation(layer.post_act, inplace=True))
@@ -132,8 +132,7 @@ def _enet_up(layer: L.EnetUp, shape: L.Shape, path: str) -> nn.Module:
 
 def _encoder_decoder(layer: L.EncoderDecoder, shape: L.Shape, path: str) -> nn.Module:
     inner = layer.down.output_shape(shape, f"{path}.down")
-    body = build_sequence(layer.body, inner, f"{path}.body")
-    out = L.sequence_shape(layer.body, inner, f"{path}.body")
+    body, out = build_sequence(layer.body, inner, f"{path}.body")
     return ops.EncoderDecoder(_enet_down(layer.down, shape, f"{path}.down"), body,
                               _enet_up(layer.up, out, f"{path}.up"))
 
@@ -153,7 +152,5 @@ _BUILDERS: dict[type, Builder] = {
     L.Named: _named,
     L.Inception: _inception,
     L.Residual: _residual,
-    L.EnetDown: _enet_down,
-    L.EnetUp: _enet_up,
     L.EncoderDecoder: _encoder_decoder,
 }

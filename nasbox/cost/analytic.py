@@ -209,7 +209,7 @@ def _residual(layer: L.Residual, shape: L.Shape, path: str, tally: _Tally, held:
 
 def _encoder_decoder(layer: L.EncoderDecoder, shape: L.Shape, path: str, tally: _Tally, held: int) -> L.Shape:
     inner = _layer(layer.down, shape, f"{path}.down", tally, held)
-    indices = math.prod(inner) - (layer.down.out - shape[0]) * inner[1] * inner[2]
+    indices = shape[0] * inner[1] * inner[2]
     inner = _sequence(layer.body, inner, f"{path}.body", tally, held + indices, keep_input=False)
     return _layer(layer.up, layer.check_body(shape, inner, path), f"{path}.up", tally, held + indices)
 
