@@ -169,6 +169,20 @@ def decode_dataclass(cls: type, value: Any, path: str) -> Any:
     return cls(**kwargs)
 
 
+def field_hints(cls: type) -> dict[str, tuple[Any, dataclasses.Field]]:
+    """Each init field of a dataclass: its resolved type annotation and its `dataclasses.Field`."""
+    hints = _hints(cls)
+    return {f.name: (hints[f.name], f) for f in _fields(cls)}
+
+
+def decode_field(cls: type, name: str, value: Any, path: str) -> Any:
+    """Decode one field's value as `decode_dataclass` would, its `min` included."""
+    hint, f = field_hints(cls)[name]
+    decoded = decode(hint, value, path)
+    _check_min(f, decoded, path)
+    return decoded
+
+
 def _type_label(cls: type) -> str:
     name = getattr(cls, "type_name", "")
     return f"'{name}'" if name else cls.__name__

@@ -1,4 +1,4 @@
-"""Rewrites of a spec that keep its topology: scaling every width (proxies, random variants)."""
+"""Rewrites of a spec that keep its topology: scaling every width, resizing the classifier, proxies."""
 
 from __future__ import annotations
 
@@ -7,40 +7,76 @@ from collections.abc import Callable
 from typing import Any
 
 from nasbox.arch.spec import ArchSpec
+from nasbox.errors import NasboxError
 
 
-def _is_width(f: dataclasses.Field) -> bool:
+def is_width_field(f: dataclasses.Field) -> bool:
     return bool(f.metadata.get("width"))
 
 
-def _has_width(layer: Any) -> bool:
-    return any(_is_width(f) for f in dataclasses.fields(layer))
+def classifier_index(layers: tuple[Any, ...]) -> int | None:
+    """Index of the classifier: the last top-level layer with a width, whose width is the class count."""
+    return max((i for i, layer in enumerate(layers)
+                if any(is_width_field(f) for f in dataclasses.fields(layer))), default=None)
 
 
-def _rewrite(value: Any, fn: Callable[[int], int]) -> Any:
+def rewrite_widths(value: Any, fn: Callable[[int], int]) -> Any:
+    """`value` (a layer, or a tuple of them) with `fn` applied to every width inside it."""
     if isinstance(value, tuple):
-        return tuple(_rewrite(v, fn) for v in value)
+        return tuple(rewrite_widths(v, fn) for v in value)
     if not dataclasses.is_dataclass(value):
         return value
     changes = {}
     for f in dataclasses.fields(value):
         current = getattr(value, f.name)
-        if _is_width(f):
+        if is_width_field(f):
             changes[f.name] = tuple(fn(c) for c in current) if isinstance(current, tuple) else fn(current)
         elif isinstance(current, tuple) or dataclasses.is_dataclass(current):
-            changes[f.name] = _rewrite(current, fn)
+            changes[f.name] = rewrite_widths(current, fn)
     return dataclasses.replace(value, **changes)
 
 
 def map_widths(spec: ArchSpec, fn: Callable[[int], int]) -> ArchSpec:
     """Apply `fn` to every channel/feature count except the classifier's (the last top-level layer with one)."""
-    classifier = max((i for i, layer in enumerate(spec.layers) if _has_width(layer)), default=None)
-    layers = tuple(layer if i == classifier else _rewrite(layer, fn) for i, layer in enumerate(spec.layers))
+    classifier = classifier_index(spec.layers)
+    layers = tuple(layer if i == classifier else rewrite_widths(layer, fn) for i, layer in enumerate(spec.layers))
     return spec.replace(layers=layers)
 
 
-def scale_widths(spec: ArchSpec, multiplier: float, divisor: int = 1) -> ArchSpec:
-    """Multiply every width by `multiplier`, rounding to a multiple of `divisor` and never below it."""
+def width_scaler(multiplier: float, divisor: int = 1) -> Callable[[int], int]:
+    """The rule that scales one width: times `multiplier`, rounded to a multiple of `divisor`, never below it."""
     if multiplier <= 0:
         raise ValueError(f"width multiplier must be positive, got {multiplier}")
-    return map_widths(spec, lambda c: max(divisor, round(c * multiplier / divisor) * divisor))
+    return lambda c: max(divisor, round(c * multiplier / divisor) * divisor)
+
+
+def scale_widths(spec: ArchSpec, multiplier: float, divisor: int = 1) -> ArchSpec:
+    """Multiply every width but the classifier's by `multiplier` (see `width_scaler`)."""
+    return map_widths(spec, width_scaler(multiplier, divisor))
+
+
+def with_classes(spec: ArchSpec, num_classes: int) -> ArchSpec:
+    """`spec` with its classifier resized to `num_classes` outputs."""
+    index = classifier_index(spec.layers)
+    if index is None:
+        raise NasboxError(f"{spec.name} has no layer with a width to act as classifier")
+    classifier = spec.layers[index]
+    widths = [f.name for f in dataclasses.fields(classifier) if is_width_field(f)]
+    if len(widths) != 1:
+        raise NasboxError(f"{spec.name}'s last layer with a width ({classifier.type_name}) is not a classifier; "
+                          "end the network with a linear or conv layer")
+    layers = (*spec.layers[:index], dataclasses.replace(classifier, **{widths[0]: num_classes}),
+              *spec.layers[index + 1:])
+    return spec.replace(layers=layers, num_classes=num_classes)
+
+
+def proxy_spec(spec: ArchSpec, width_mult: float = 1.0, resolution: int | None = None,
+               num_classes: int | None = None, in_channels: int | None = None, divisor: int = 4) -> ArchSpec:
+    """The scaled-down network trained in place of `spec`: same topology, scaled widths, a smaller square input
+    and the dataset's class count. The target's figures are always computed on `spec` itself."""
+    proxy = scale_widths(spec, width_mult, divisor) if width_mult != 1.0 else spec
+    if num_classes is not None and num_classes != spec.num_classes:
+        proxy = with_classes(proxy, num_classes)
+    channels, height, width = spec.input
+    size = (resolution, resolution) if resolution else (height, width)
+    return proxy.replace(name=f"{spec.name}-proxy", input=(in_channels or channels, *size))

@@ -8,10 +8,10 @@ _SUFFIXES = ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
 
 
 def format_count(value: int | float) -> str:
-    """A count with a K/M/G/T suffix and three significant decimals, e.g. 1.814G."""
+    """A count with a K/M/G/T suffix and four significant digits, e.g. 1.814G, 600M."""
     for scale, suffix in _SUFFIXES:
-        if abs(value) >= scale:
-            return f"{value / scale:.3f}{suffix}"
+        if abs(value) >= scale * 0.99995:  # so that 999,999 reads 1M, not 1000K
+            return f"{value / scale:.4g}{suffix}"
     return str(value)
 
 
