@@ -1,0 +1,7 @@
+"""Search spaces: YAML files that turn ArchSpec fields into genes, sampled through an RNG or an Optuna trial."""
+
+from nasbox.space.genes import Gene
+from nasbox.space.language import SpaceError
+from nasbox.space.space import Candidate, Space, load_space, space_names
+
+__all__ = ["Candidate", "Gene", "Space", "SpaceError", "load_space", "space_names"]

@@ -1,0 +1,99 @@
+"""Budgets on the target network's cost, and sampling that respects them before anything is built.
+
+A budget is a hard constraint. Drawn from an RNG, a candidate over budget is rejected and drawn again; through
+Optuna, every budget becomes a constraint on the trial (`trial.set_constraint`, ≤ 0 is feasible, here the relative
+overshoot) so TPE and NSGA-II learn where the feasible region is. A budget that no network of the space meets is
+refused at once, with the smallest cost the space reaches.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from nasbox.cost import Cost
+from nasbox.errors import NasboxError
+from nasbox.report import format_count
+from nasbox.space.extremes import cheapest
+from nasbox.space.space import Candidate, Space
+
+_COUNT = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([kKmMgG]?)\s*\Z")
+_SCALE = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9}
+
+
+def parse_count(text: str, option: str) -> int:
+    """'600M' → 600_000_000; K, M and G are powers of 1000. `option` names the flag in errors."""
+    match = _COUNT.match(text) if isinstance(text, str) else None
+    value = round(float(match.group(1)) * _SCALE[match.group(2).lower()]) if match else 0
+    if value <= 0:
+        raise NasboxError(f"{option}: {text!r} is not a count; write a positive number with an optional K, M or "
+                          "G suffix, such as 600M")
+    return value
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Upper bounds on the target network's MACs and parameters (None: unbounded)."""
+
+    macs: int | None = None
+    params: int | None = None
+
+    def limits(self) -> dict[str, int]:
+        return {name: limit for name, limit in (("macs", self.macs), ("params", self.params)) if limit is not None}
+
+    def overshoot(self, cost: Cost) -> dict[str, float]:
+        """Relative excess per budget: ≤ 0 when it is met (Optuna's constraint convention)."""
+        return {name: getattr(cost, name) / limit - 1.0 for name, limit in self.limits().items()}
+
+    def admits(self, cost: Cost) -> bool:
+        return all(excess <= 0 for excess in self.overshoot(cost).values())
+
+    def load(self, cost: Cost) -> float:
+        """The largest fraction of a budget that `cost` uses (≤ 1 when every budget is met)."""
+        return max((getattr(cost, name) / limit for name, limit in self.limits().items()), default=0.0)
+
+    def describe(self) -> str:
+        parts = [f"{format_count(limit)} {'MACs' if name == 'macs' else 'params'}"
+                 for name, limit in self.limits().items()]
+        return " and ".join(parts) or "no budget"
+
+
+def check_reachable(space: Space, budget: Budget) -> None:
+    """Refuse a budget that the space's cheapest network (for these budgets) does not meet."""
+    if not budget.limits():
+        return
+    smallest = cheapest(space, budget.load)
+    if budget.admits(smallest.cost):
+        return
+    raise NasboxError(f"a budget of {budget.describe()} admits no network of space {space.name!r}: its smallest "
+                      f"reaches {format_count(smallest.cost.macs)} MACs and {format_count(smallest.cost.params)} "
+                      "params; raise the budget or choose a smaller space")
+
+
+def sample_within(space: Space, rng: random.Random, budget: Budget, count: int,
+                  max_draws: int | None = None) -> tuple[list[Candidate], int]:
+    """`count` candidates that meet `budget`, drawn from `rng`; returns them and how many draws it took."""
+    check_reachable(space, budget)
+    limit = max_draws or max(1000, 200 * count)
+    found: list[Candidate] = []
+    draws = 0
+    while len(found) < count:
+        if draws == limit:
+            raise NasboxError(f"only {len(found)} of {count} random networks of space {space.name!r} met "
+                              f"{budget.describe()} in {draws} draws; raise the budget")
+        draws += 1
+        candidate = space.candidate(*space.sample(rng))
+        if budget.admits(candidate.cost):
+            found.append(candidate)
+    return found, draws
+
+
+def suggest_within(space: Space, trial: Any, budget: Budget) -> tuple[Candidate, bool]:
+    """Genes from an Optuna trial, costed, with each budget set as a constraint on the trial; returns the
+    candidate and whether it is feasible (an infeasible one should not be trained)."""
+    candidate = space.candidate(*space.suggest(trial))
+    for name, excess in budget.overshoot(candidate.cost).items():
+        trial.set_constraint(name, excess)
+    return candidate, budget.admits(candidate.cost)
