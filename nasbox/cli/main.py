@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from nasbox.cli import baselines, profile
+from nasbox.cli import baselines, profile, sample, spaces
 from nasbox.errors import NasboxError
 
 USAGE_ERROR = 2
@@ -23,7 +23,7 @@ class _Parser(argparse.ArgumentParser):
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="nasbox", description="Neural architecture search over the classic CNN primitives.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
-    for module in (baselines, profile):
+    for module in (baselines, profile, spaces, sample):
         module.add_parser(commands)
     return parser
 

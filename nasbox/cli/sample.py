@@ -1,0 +1,51 @@
+"""`nasbox sample`: draw networks from a search space, within budgets, with their costs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+
+from nasbox.report import format_count, format_table
+from nasbox.space import load_space
+from nasbox.space.budget import Budget, parse_count, sample_within
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("sample", help="draw networks from a search space, within budgets",
+                                 description="Draw K networks uniformly from a search space, keeping those within "
+                                             "the budgets (costed analytically at the target shape, nothing "
+                                             "built), and print their costs or, with --json, their specs.")
+    parser.add_argument("--space", required=True, metavar="NAME_OR_FILE",
+                        help="a space of 'nasbox spaces', or the path of a space YAML file")
+    parser.add_argument("-n", type=int, default=10, metavar="K", help="how many networks (default 10)")
+    parser.add_argument("--seed", type=int, default=0, help="RNG seed (default 0)")
+    parser.add_argument("--budget-macs", metavar="COUNT", help="most MACs at the target shape, e.g. 600M")
+    parser.add_argument("--budget-params", metavar="COUNT", help="most parameters, e.g. 5M")
+    parser.add_argument("--json", action="store_true",
+                        help="print a JSON list of {spec, params, macs, genes}; spec is what nasbox.load_spec reads")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> None:
+    if args.n < 1:
+        raise_count_error(args.n)
+    budget = Budget(macs=parse_count(args.budget_macs, "--budget-macs") if args.budget_macs else None,
+                    params=parse_count(args.budget_params, "--budget-params") if args.budget_params else None)
+    space = load_space(args.space)
+    candidates, draws = sample_within(space, random.Random(args.seed), budget, args.n)
+    if args.json:
+        print(json.dumps([{"spec": c.spec.to_dict(), "params": c.cost.params, "macs": c.cost.macs,
+                           "genes": c.genes} for c in candidates], indent=2))
+        return
+    table = [(i, c.spec.name, format_count(c.cost.macs), format_count(c.cost.params), len(c.genes))
+             for i, c in enumerate(candidates)]
+    print(format_table(("#", "spec", "MACs", "params", "genes"), table, numeric=(True, False, True, True, True)))
+    if budget.limits():
+        print(f"{len(candidates)} of {draws} draws met {budget.describe()} ({len(candidates) / draws:.0%}).")
+
+
+def raise_count_error(count: int) -> None:
+    from nasbox.errors import NasboxError
+
+    raise NasboxError(f"-n: {count} is not a positive count of networks; give -n 1 or more")
