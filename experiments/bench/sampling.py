@@ -1,0 +1,102 @@
+"""How fast nasbox samples and costs candidates of a space, and what fraction fits a budget.
+
+For `inception_resnet` (by default): the median time to draw one candidate from a seeded RNG, render its spec and
+cost it analytically at the target shape (goal < 5 ms), the same through an Optuna trial (RandomSampler,
+in-memory study: what a search pays per candidate), and the fraction of uniform samples within the MAC budget.
+The reference is screening the same candidates without an analytic model: building each on the meta device and
+counting a forward pass with FlopCounterMode; the ratio is its median time over nasbox's. Everything on one core.
+
+    python experiments/bench/sampling.py [--space inception_resnet] [--samples 2000] [--budget-macs 600M]
+                                         [--reference 40] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+
+import optuna
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+import nasbox
+from nasbox.space import Space, load_space
+from nasbox.space.budget import Budget, parse_count
+
+
+def rng_times(space: Space, samples: int, seed: int) -> tuple[list[float], list[int]]:
+    """Seconds to sample + render + cost each candidate from a seeded RNG, and each one's MACs."""
+    rng = random.Random(seed)
+    times, macs = [], []
+    for _ in range(samples):
+        start = time.perf_counter()
+        candidate = space.candidate(*space.sample(rng))
+        times.append(time.perf_counter() - start)
+        macs.append(candidate.cost.macs)
+    return times, macs
+
+
+def optuna_times(space: Space, samples: int, seed: int) -> list[float]:
+    """Seconds per candidate through `study.ask()` and `Space.suggest` (define-by-run), then costing."""
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=seed))
+    times = []
+    for _ in range(samples):
+        start = time.perf_counter()
+        trial = study.ask()
+        candidate = space.candidate(*space.suggest(trial))
+        study.tell(trial, float(candidate.cost.macs))
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def reference_times(space: Space, samples: int, seed: int) -> list[float]:
+    """Seconds to sample, build on the meta device and count MACs with FlopCounterMode, checked against nasbox."""
+    rng = random.Random(seed)
+    times = []
+    for _ in range(samples):
+        start = time.perf_counter()
+        genes, spec = space.sample(rng)
+        with torch.device("meta"):
+            module = nasbox.build(spec).eval()
+        with FlopCounterMode(display=False) as counter, torch.inference_mode():
+            module(torch.empty(1, *spec.input, device="meta"))
+        times.append(time.perf_counter() - start)
+        if counter.get_total_flops() // 2 != nasbox.cost(spec).macs:
+            raise SystemExit(f"MAC mismatch on {spec.name}: genes {genes}")
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--space", default="inception_resnet")
+    parser.add_argument("--samples", type=int, default=2000)
+    parser.add_argument("--budget-macs", default="600M")
+    parser.add_argument("--reference", type=int, default=40, help="candidates screened the reference way")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    space = load_space(args.space)
+    budget = Budget(macs=parse_count(args.budget_macs, "--budget-macs"))
+
+    times, macs = rng_times(space, args.samples, args.seed)
+    trial_times = optuna_times(space, args.samples // 4, args.seed)
+    reference = reference_times(space, args.reference, args.seed)
+    ours, through_optuna, theirs = (statistics.median(t) * 1e3 for t in (times, trial_times, reference))
+    fitting = sum(m <= budget.macs for m in macs) / len(macs)
+
+    print(f"space {space.name}: {args.samples} uniform samples, one core, torch {torch.__version__}")
+    print(f"  sample + render + cost, seeded RNG      median {ours:.2f} ms (p90 "
+          f"{statistics.quantiles(times, n=10)[-1] * 1e3:.2f} ms; goal < 5 ms)")
+    print(f"  the same through an Optuna trial        median {through_optuna:.2f} ms ({len(trial_times)} trials)")
+    print(f"  reference: build on meta + FlopCounter  median {theirs:.1f} ms ({len(reference)} candidates, MACs "
+          "equal)")
+    print(f"  ratio reference / nasbox: {theirs / ours:.0f}x")
+    print(f"  within {budget.describe()}: {fitting:.1%} of samples (MACs median {statistics.median(macs) / 1e6:.0f}M, "
+          f"range {min(macs) / 1e6:.0f}M to {max(macs) / 1e9:.2f}G)")
+
+
+if __name__ == "__main__":
+    main()
