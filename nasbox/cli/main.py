@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from nasbox.cli import baselines, profile, sample, spaces
 from nasbox.errors import NasboxError
@@ -13,7 +15,12 @@ USAGE_ERROR = 2
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line that points at --help."""
+    """argparse, but a usage error is one line that points at --help, and a value such as `-5M` reaches its
+    option (to be refused there with a clear reason) instead of being taken for an unknown flag."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = re.compile(r"^-\d*\.?\d+[A-Za-z]*$")
 
     def error(self, message: str) -> None:  # type: ignore[override]
         sys.stderr.write(f"{self.prog}: error: {message}; see '{self.prog} --help'\n")

@@ -6,6 +6,7 @@ import argparse
 import json
 import random
 
+from nasbox.errors import NasboxError
 from nasbox.report import format_count, format_table
 from nasbox.space import load_space
 from nasbox.space.budget import Budget, parse_count, sample_within
@@ -29,9 +30,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> None:
     if args.n < 1:
-        raise_count_error(args.n)
-    budget = Budget(macs=parse_count(args.budget_macs, "--budget-macs") if args.budget_macs else None,
-                    params=parse_count(args.budget_params, "--budget-params") if args.budget_params else None)
+        raise NasboxError(f"-n: {args.n} is not a positive count of networks; give -n 1 or more")
+    budget = Budget(
+        macs=parse_count(args.budget_macs, "--budget-macs") if args.budget_macs is not None else None,
+        params=parse_count(args.budget_params, "--budget-params") if args.budget_params is not None else None)
     space = load_space(args.space)
     candidates, draws = sample_within(space, random.Random(args.seed), budget, args.n)
     if args.json:
@@ -43,9 +45,3 @@ def run(args: argparse.Namespace) -> None:
     print(format_table(("#", "spec", "MACs", "params", "genes"), table, numeric=(True, False, True, True, True)))
     if budget.limits():
         print(f"{len(candidates)} of {draws} draws met {budget.describe()} ({len(candidates) / draws:.0%}).")
-
-
-def raise_count_error(count: int) -> None:
-    from nasbox.errors import NasboxError
-
-    raise NasboxError(f"-n: {count} is not a positive count of networks; give -n 1 or more")

@@ -7,9 +7,11 @@ import json
 import math
 from typing import Any
 
+from nasbox.cost import Cost
 from nasbox.report import format_count, format_table
 from nasbox.space import load_space, space_names
 from nasbox.space.extremes import cheapest, dearest
+from nasbox.space.genes import describe
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -27,6 +29,7 @@ def space_rows() -> list[dict[str, Any]]:
     for name in space_names():
         space = load_space(name)
         low, high = cheapest(space), dearest(space)
+        by_params = (cheapest(space, _params), dearest(space, _params))
         size = space.size()
         rows.append({
             "name": name,
@@ -34,15 +37,22 @@ def space_rows() -> list[dict[str, Any]]:
             "input": list(space.input),
             "num_classes": space.num_classes,
             "genes": space.gene_names(),
+            "gene_domains": {name: describe(gene) + (
+                " when " + ", ".join(f"{c.gene} in {list(c.values)}" for c in gene.when) if gene.when else "")
+                for name, gene in space.genes_by_name().items()},
             "size": size if not math.isinf(size) else None,
             "min_macs": low.cost.macs,
             "max_macs": high.cost.macs,
-            "min_params": low.cost.params,
-            "max_params": high.cost.params,
+            "min_params": by_params[0].cost.params,
+            "max_params": by_params[1].cost.params,
             "contains": list(space.contains),
             "file": space.source,
         })
     return rows
+
+
+def _params(cost: Cost) -> int:
+    return cost.params
 
 
 def _size(size: int | None) -> str:

@@ -9,6 +9,7 @@ network of the space, so its cost is always reachable; a smaller one may exist t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -74,9 +75,21 @@ def _values(gene: Gene) -> tuple[Any, ...]:
 
 def _evaluate(space: Space, genes: dict[str, Any], fallback: str, key: Callable[[Cost], float],
               sign: float) -> tuple[float, Candidate, dict[str, Gene]] | None:
-    source = RecordingSource(FixedSource(genes, fallback=fallback))
+    found = _candidate(space, tuple(sorted(genes.items(), key=lambda item: item[0])), fallback)
+    if found is None:
+        return None
+    candidate, drawn = found
+    return sign * key(candidate.cost), candidate, drawn
+
+
+@functools.lru_cache(maxsize=50_000)
+def _candidate(space: Space, genes: tuple[tuple[str, Any], ...],
+               fallback: str) -> tuple[Candidate, dict[str, Gene]] | None:
+    """The candidate at `genes` (missing ones at their `fallback` end), remembered: the descents for the smallest
+    and largest MACs and params walk through many of the same points."""
+    source = RecordingSource(FixedSource(dict(genes), fallback=fallback))
     try:
         candidate = space.candidate(*space.walk(source))
     except NasboxError:  # an invalid network at these genes: not a candidate
         return None
-    return sign * key(candidate.cost), candidate, source.drawn
+    return candidate, source.drawn

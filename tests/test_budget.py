@@ -1,0 +1,183 @@
+"""Budgets on a space's networks: parsing counts, overshoot and load, reachability, the extremes of each space,
+rejection sampling within a budget, and budgets as Optuna constraints."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+import optuna
+import pytest
+
+import nasbox
+from nasbox import NasboxError
+from nasbox.cost import Cost
+from nasbox.report import format_count
+from nasbox.space import load_space, space_names
+from nasbox.space.budget import Budget, check_reachable, parse_count, sample_within, suggest_within
+from nasbox.space.extremes import cheapest, dearest
+
+M = 10**6
+
+
+# ------------------------------------------------------------------------------------------------- parse_count
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("600M", 600 * M),
+    ("5M", 5 * M),
+    ("1.5K", 1500),
+    ("2G", 2 * 10**9),
+    ("600m", 600 * M),
+    ("2g", 2 * 10**9),
+    ("1.5k", 1500),
+    ("  600M ", 600 * M),
+    ("600", 600),
+])
+def test_parse_count_reads_k_m_g_suffixes_in_either_case(text: str, expected: int) -> None:
+    assert parse_count(text, "--budget-macs") == expected
+
+
+@pytest.mark.parametrize("text", ["600Q", "-5M", "abc", "0", "", "5MM", "1e6", "0M", "M"])
+def test_parse_count_refuses_what_is_not_a_positive_count(text: str) -> None:
+    with pytest.raises(NasboxError) as info:
+        parse_count(text, "--budget-params")
+    message = str(info.value)
+    assert message.startswith("--budget-params: ")
+    assert repr(text) in message
+    assert "K, M or G" in message
+    assert "\n" not in message
+
+
+# ------------------------------------------------------------------------------------------------- Budget
+
+
+def _cost(macs: int, params: int) -> Cost:
+    """A hand-made cost; the activation figures play no part in budgets."""
+    return Cost(macs=macs, params=params, activations=0, peak_activations=0)
+
+
+def test_budget_met_exactly_at_its_limit() -> None:
+    budget = Budget(macs=600 * M, params=5 * M)
+    cost = _cost(300 * M, 5 * M)
+    assert budget.overshoot(cost) == {"macs": -0.5, "params": 0.0}
+    assert budget.admits(cost)
+    assert budget.load(cost) == 1.0
+
+
+def test_budget_exceeded_on_one_limit() -> None:
+    budget = Budget(macs=600 * M, params=5 * M)
+    cost = _cost(900 * M, 4 * M)
+    assert budget.overshoot(cost) == pytest.approx({"macs": 0.5, "params": -0.2})
+    assert not budget.admits(cost)
+    assert budget.load(cost) == pytest.approx(1.5)
+    assert not budget.admits(_cost(600 * M, 5 * M + 1))
+
+
+def test_budget_on_params_only_ignores_macs() -> None:
+    budget = Budget(params=5 * M)
+    cost = _cost(10**12, 2 * M)
+    assert budget.overshoot(cost) == {"params": pytest.approx(-0.6)}
+    assert budget.admits(cost)
+    assert budget.load(cost) == pytest.approx(0.4)
+
+
+def test_no_budget_admits_everything() -> None:
+    cost = _cost(10**12, 10**9)
+    assert Budget().overshoot(cost) == {}
+    assert Budget().admits(cost)
+    assert Budget().load(cost) == 0.0
+
+
+# ------------------------------------------------------------------------------------------------- check_reachable
+
+
+def test_budget_below_the_cheapest_network_is_refused_before_any_draw() -> None:
+    space = load_space("resnet")
+    smallest = cheapest(space).cost.macs
+    rng = random.Random(0)
+    state = rng.getstate()
+    with pytest.raises(NasboxError) as info:
+        sample_within(space, rng, Budget(macs=smallest - 1), 1)
+    message = str(info.value)
+    assert "admits no network" in message
+    assert "'resnet'" in message
+    assert f"reaches {format_count(smallest)} MACs" in message
+    assert rng.getstate() == state  # refused at once: nothing was drawn
+
+
+def test_budget_at_exactly_the_cheapest_network_is_reachable() -> None:
+    space = load_space("resnet")
+    check_reachable(space, Budget(macs=cheapest(space).cost.macs))
+    check_reachable(space, Budget(params=cheapest(space, lambda c: c.params).cost.params))
+    check_reachable(space, Budget())
+    with pytest.raises(NasboxError, match="admits no network"):
+        check_reachable(space, Budget(params=cheapest(space, lambda c: c.params).cost.params - 1))
+
+
+# ------------------------------------------------------------------------------------------------- extremes
+
+
+@pytest.mark.parametrize("name", space_names())
+def test_extremes_bound_random_samples_and_are_points_of_the_space(name: str) -> None:
+    space = load_space(name)
+    rng = random.Random(0)
+    macs = [space.candidate(*space.sample(rng)).cost.macs for _ in range(300)]
+    low, high = cheapest(space), dearest(space)
+    assert low.cost.macs <= min(macs)
+    assert high.cost.macs >= max(macs)
+    for candidate in (low, high):
+        assert space.render(candidate.genes).layers == candidate.spec.layers
+        assert nasbox.cost(candidate.spec) == candidate.cost
+
+
+# ------------------------------------------------------------------------------------------------- sample_within
+
+
+def test_sample_within_keeps_only_networks_within_budget_and_is_seeded() -> None:
+    space = load_space("inception_resnet")
+    budget = Budget(macs=600 * M)
+    candidates, draws = sample_within(space, random.Random(0), budget, 30)
+    assert len(candidates) == 30
+    assert draws >= 30
+    for candidate in candidates:
+        assert nasbox.cost(candidate.spec).macs <= 600 * M
+        assert budget.admits(candidate.cost)
+    again, draws_again = sample_within(space, random.Random(0), budget, 30)
+    assert [c.genes for c in again] == [c.genes for c in candidates]
+    assert draws_again == draws
+
+
+# ------------------------------------------------------------------------------------------------- Optuna
+
+
+@pytest.mark.parametrize("make_sampler", [
+    lambda: optuna.samplers.TPESampler(seed=0, n_startup_trials=5),
+    lambda: optuna.samplers.NSGAIISampler(seed=0),
+], ids=["tpe", "nsga2"])
+def test_budget_is_an_optuna_constraint(make_sampler: Callable[[], optuna.samplers.BaseSampler]) -> None:
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    space = load_space("inception_resnet")
+    limit = 400 * M
+    budget = Budget(macs=limit)
+    seen: dict[int, tuple[int, bool]] = {}
+
+    def objective(trial: optuna.Trial) -> tuple[float, float]:
+        candidate, feasible = suggest_within(space, trial, budget)
+        seen[trial.number] = (candidate.cost.macs, feasible)
+        return float(candidate.cost.macs), float(candidate.cost.params)
+
+    study = optuna.create_study(sampler=make_sampler(), directions=["minimize", "minimize"])
+    study.optimize(objective, n_trials=25)
+    assert len(study.trials) == len(seen) == 25
+    for trial in study.trials:
+        macs, feasible = seen[trial.number]
+        assert trial.values[0] == macs
+        # optuna 5 stores each named constraint as the system attribute 'constraints:<name>'
+        assert trial.constraints == {"macs": macs / limit - 1}
+        assert trial.system_attrs["constraints:macs"] == macs / limit - 1
+        assert feasible == (macs <= limit)
+    assert any(feasible for _, feasible in seen.values())
+    assert study.best_trials
+    for trial in study.best_trials:
+        assert seen[trial.number][1], trial.number
