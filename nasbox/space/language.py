@@ -1,8 +1,10 @@
 """Reading a search-space file: YAML → checked gene declarations and a compiled template.
 
-Everything a space can get wrong is caught here, before any sampling, and reported as one line that names the
-file, the line and the gene or field: unknown keys and primitives, empty choice lists, conditions on genes not
-declared before them, gene values that do not fit the field they feed, switches that miss a case.
+Whatever is wrong with the file's form is caught here, before any sampling, and reported as one line that names
+the file, the line and the gene or field: unknown keys and primitives, empty choice lists, conditions on genes
+not declared before them, gene values that do not fit the field they feed, conditional genes used where they may
+not exist, switches that miss a case. (Whether the networks are valid is checked on rendered specs: see
+`load_space`.)
 """
 
 from __future__ import annotations

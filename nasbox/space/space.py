@@ -119,20 +119,12 @@ class Space:
 
     # ------------------------------------------------------------------------------------- description
 
-    def stages(self) -> tuple[Stage, ...]:
-        return self._d.stages
-
     def gene_names(self) -> list[str]:
         """Every gene the space can draw, in draw order (per-block genes for the deepest stage)."""
-        names = [decl.full_name(-1) for decl in self._global_decls]
-        for stage in self._d.stages:
-            names += [decl.full_name(-1) for decl in (
-                ((stage.depth,) if isinstance(stage.depth, GeneDecl) else ()) + stage.genes)]
-            for block in range(_max_depth(stage)):
-                names += [decl.full_name(block) for decl in stage.block_genes]
-        return names
+        return list(self.genes_by_name())
 
     def genes_by_name(self) -> dict[str, Gene]:
+        """Every gene the space can draw, by full name, in draw order."""
         genes = {decl.full_name(-1): decl.gene() for decl in self._global_decls}
         for stage in self._d.stages:
             for decl in ((stage.depth,) if isinstance(stage.depth, GeneDecl) else ()) + stage.genes:
@@ -142,44 +134,31 @@ class Space:
         return genes
 
     def size(self) -> int | float:
-        """How many distinct gene assignments the space holds (infinite with a continuous float gene)."""
-        conditioning = self._conditioning()
-        later = {name for name in conditioning if "." not in name}
+        """How many distinct gene assignments the space holds (infinite with a continuous float gene).
+
+        Genes that others are conditioned on are enumerated, the rest multiply. Stages are counted one after the
+        other, remembering the count of the remaining stages for each assignment of the genes they can see."""
+        decls = list(self._global_decls)
         for stage in self._d.stages:
-            later |= {n for n in conditioning if n.startswith(f"{stage.name}.") and _referenced_outside(
-                n, stage.name, self._all_decls())}
+            decls += list(stage.decls())
+        conditioning = {cond.full_name(0) for decl in decls for cond, _ in decl.when}
+        seen_later = {cond.full_name(0) for decl in decls for cond, _ in decl.when
+                      if cond.scope == "global" or cond.stage != decl.stage}
 
         @functools.cache
         def from_stage(index: int, key: tuple) -> int | float:
             if index == len(self._d.stages):
                 return 1
-            assign = dict(key)
-            return _stage_size(self._d.stages[index], assign, conditioning,
-                               lambda a: from_stage(index + 1, _key(a, later)))
+            return _stage_size(self._d.stages[index], dict(key), conditioning,
+                               lambda a: from_stage(index + 1, _key(a, seen_later)))
 
-        return _count(self._global_decls, {}, -1, conditioning, lambda a: from_stage(0, _key(a, later)))
-
-    def _all_decls(self) -> list[GeneDecl]:
-        decls = list(self._global_decls)
-        for stage in self._d.stages:
-            decls += list(stage.decls())
-        return decls
-
-    def _conditioning(self) -> set[str]:
-        names: set[str] = set()
-        for decl in self._all_decls():
-            names |= {d.full_name(0) for d, _ in decl.when}
-        return names
+        return _count(self._global_decls, {}, -1, conditioning, lambda a: from_stage(0, _key(a, seen_later)))
 
 
 def _max_depth(stage: Stage) -> int:
     if isinstance(stage.depth, int):
         return stage.depth
     return max(stage.depth.gene().values() or (0,))
-
-
-def _referenced_outside(name: str, stage: str, decls: list[GeneDecl]) -> bool:
-    return any(d.full_name(0) == name and decl.stage != stage for decl in decls for d, _ in decl.when)
 
 
 def _key(assign: dict[str, Any], names: set[str]) -> tuple:
@@ -257,7 +236,10 @@ def load_space(name_or_path: str | Path) -> Space:
 
 @functools.lru_cache(maxsize=32)
 def _load_cached(path: str, mtime: float) -> Space:
-    return Space(read_space(Path(path)))
+    space = Space(read_space(Path(path)))
+    for end in ("lowest", "highest"):  # cheap, and catches most genes that can never give a valid network
+        space.candidate(*space.walk(FixedSource({}, fallback=end)))
+    return space
 
 
 def _load(path: str) -> Space:

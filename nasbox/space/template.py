@@ -37,9 +37,6 @@ class At:
     scale: Callable[[int], int] | None = None
     classifier: int | None = None
 
-    def nested(self) -> At:
-        return At(self.stage, self.block, self.stride, self.scale) if self.classifier is not None else self
-
     def at_position(self, position: int) -> At:
         """The context for the top-level spec layer at `position`: the classifier is never scaled."""
         if self.classifier is None:
@@ -106,7 +103,8 @@ class ValueNode:
         return iter(())
 
     def match(self, value: Any, at: At, bound: Bindings) -> Iterator[Bindings]:
-        """Every extension of `bound` under which this node renders `value`, by trying the unbound genes."""
+        """Every extension of `bound` under which this node renders `value`, by trying the unbound genes (up to
+        `_MAX_COMBINATIONS` assignments; beyond that no match is reported)."""
         free = {ref.decl.full_name(at.block): ref.decl.gene(at.block) for ref in self.refs()}
         free = {name: gene for name, gene in free.items() if name not in bound}
         domains = []
@@ -240,10 +238,18 @@ class LayerNode(ValueNode):
     def render(self, genes: Mapping[str, Any], at: At) -> Any:
         return self.cls(**{name: node.render(genes, at) for name, node in self.fields.items()})
 
+    def _defaults(self) -> dict[str, Any]:
+        """The fields the template leaves out, with the defaults they take."""
+        if "_default_values" not in self.__dict__:
+            self.__dict__["_default_values"] = {
+                f.name: f.default for f in dataclasses.fields(self.cls)
+                if f.init and f.name not in self.fields and f.default is not dataclasses.MISSING}
+        return self.__dict__["_default_values"]
+
     def match(self, value: Any, at: At, bound: Bindings) -> Iterator[Bindings]:
-        if type(value) is not self.cls:
+        if type(value) is not self.cls or any(getattr(value, name) != default
+                                              for name, default in self._defaults().items()):
             return
-        at = at.nested()
         names = tuple(self.fields)
         yield from _chain_values(tuple(self.fields.values()), tuple(getattr(value, n) for n in names), at, bound)
 
