@@ -2,7 +2,8 @@
 
 For `inception_resnet` (by default): the median time to draw one candidate from a seeded RNG, render its spec and
 cost it analytically at the target shape (goal < 5 ms), the same through an Optuna trial (RandomSampler,
-in-memory study: what a search pays per candidate), and the fraction of uniform samples within the MAC budget.
+in-memory study: what a search pays per candidate), the fraction of uniform samples within the MAC budget, and
+whether TPE learns the budget from the trial constraints (its feasible share with and without them).
 The reference is screening the same candidates without an analytic model: building each on the meta device and
 counting a forward pass with FlopCounterMode; the ratio is its median time over nasbox's. Everything on one core.
 
@@ -23,7 +24,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 import nasbox
 from nasbox.space import Space, load_space
-from nasbox.space.budget import Budget, parse_count
+from nasbox.space.budget import Budget, parse_count, suggest_within
 
 
 def rng_times(space: Space, samples: int, seed: int) -> tuple[list[float], list[int]]:
@@ -52,6 +53,26 @@ def optuna_times(space: Space, samples: int, seed: int) -> list[float]:
     return times
 
 
+def feasible_share(space: Space, budget: Budget, trials: int, seed: int, told: bool) -> float:
+    """Share of feasible candidates among the last half of `trials` TPE trials that maximise MACs, with the budget
+    `told` to the sampler as trial constraints or not: pushed towards large networks, an untold sampler leaves the
+    budget behind, a told one learns where the feasible region ends."""
+    feasible = []
+
+    def objective(trial: optuna.Trial) -> float:
+        if told:
+            candidate, fits = suggest_within(space, trial, budget)
+        else:
+            candidate = space.candidate(*space.suggest(trial))
+            fits = budget.admits(candidate.cost)
+        feasible.append(fits)
+        return float(candidate.cost.macs)
+
+    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
+    study.optimize(objective, n_trials=trials)
+    return sum(feasible[trials // 2:]) / (trials - trials // 2)
+
+
 def reference_times(space: Space, samples: int, seed: int) -> list[float]:
     """Seconds to sample, build on the meta device and count MACs with FlopCounterMode, checked against nasbox."""
     rng = random.Random(seed)
@@ -75,6 +96,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=2000)
     parser.add_argument("--budget-macs", default="600M")
     parser.add_argument("--reference", type=int, default=40, help="candidates screened the reference way")
+    parser.add_argument("--trials", type=int, default=200, help="trials of the constrained-sampler comparison")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -94,6 +116,9 @@ def main() -> None:
     print(f"  reference: build on meta + FlopCounter  median {theirs:.1f} ms ({len(reference)} candidates, MACs "
           "equal)")
     print(f"  ratio reference / nasbox: {theirs / ours:.0f}x")
+    told, untold = (feasible_share(space, budget, args.trials, args.seed, told) for told in (True, False))
+    print(f"  TPE maximising MACs, feasible share of its last {args.trials - args.trials // 2} of {args.trials} "
+          f"trials: {told:.0%} with the budget as constraints, {untold:.0%} without")
     print(f"  within {budget.describe()}: {fitting:.1%} of samples (MACs median {statistics.median(macs) / 1e6:.0f}M, "
           f"range {min(macs) / 1e6:.0f}M to {max(macs) / 1e9:.2f}G)")
 
