@@ -124,3 +124,16 @@ def test_optuna_samples_every_space_and_its_params_render_the_same_spec(name: st
     for trial in study.trials:
         spec = space.render(trial.params)
         assert float(nasbox.cost(spec).macs) == trial.values[0]
+
+
+@pytest.mark.parametrize(("name", "zoo_name"), [("mobilenet", "mobilenet_v2"), ("resnet", "resnet50"),
+                                                ("inception", "googlenet")])
+def test_encoded_baseline_enqueued_in_optuna_is_the_first_trial(name: str, zoo_name: str) -> None:
+    space, reference = load_space(name), nasbox.zoo.get(zoo_name)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=0))
+    study.enqueue_trial(space.encode(reference))
+    trial = study.ask()
+    genes, spec = space.suggest(trial)
+    assert spec.layers == reference.layers
+    assert trial.params == genes
