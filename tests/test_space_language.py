@@ -465,3 +465,47 @@ def test_anchors_and_merge_keys_repeat_and_override(tmp_path: Path) -> None:
     genes = {"s1.depth": 1, "s1.kind": "wide", "s1.width": 8, "s2.depth": 1, "s2.kind": "plain", "s2.width": 64,
              "s3.kind": "wide", "s3.width": 24}
     assert [layer.out for layer in space.render(genes).layers[1:4]] == [16, 64, 48]
+
+
+RANGES = HEAD + """\
+genes:
+  width: {int: [8, 64], log: true}
+  stepped: {int: [8, 64], step: 8}
+  ratio: {float: [0.25, 1.0], step: 0.25}
+  p: {float: [0.05, 0.5], log: true}
+  q: {float: [0.0, 0.5]}
+layers:
+  - {type: conv, out: $width}
+  - {type: bottleneck, out: $stepped, ratio: $ratio}
+  - {type: dropout, p: $p}
+  - {type: dropout, p: $q}
+""" + CLASSIFIER
+
+
+def test_int_and_float_ranges_sample_in_range_on_their_grid_and_scale(tmp_path: Path) -> None:
+    space = _load(tmp_path, RANGES)
+    genes = _samples(space, 400)
+    widths, stepped = [g["width"] for g in genes], [g["stepped"] for g in genes]
+    assert all(isinstance(w, int) and 8 <= w <= 64 for w in widths)
+    assert sorted(widths)[len(widths) // 2] < 36  # log-uniform: the median sits near the geometric mean, 22.6
+    assert set(stepped) == set(range(8, 65, 8))
+    assert {g["ratio"] for g in genes} == {0.25, 0.5, 0.75, 1.0}
+    assert all(0.05 <= g["p"] <= 0.5 for g in genes) and sorted(g["p"] for g in genes)[200] < 0.25
+    assert len({g["q"] for g in genes}) == len(genes)  # continuous
+    assert space.size() == float("inf")
+
+
+def test_ranges_become_the_matching_optuna_distributions_and_encode(tmp_path: Path) -> None:
+    space = _load(tmp_path, RANGES)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    trial = study.ask()
+    genes, spec = space.suggest(trial)
+    assert trial.params == genes
+    dists = trial.distributions
+    assert dists["width"] == optuna.distributions.IntDistribution(8, 64, log=True)
+    assert dists["stepped"] == optuna.distributions.IntDistribution(8, 64, step=8)
+    assert dists["ratio"] == optuna.distributions.FloatDistribution(0.25, 1.0, step=0.25)
+    assert dists["p"] == optuna.distributions.FloatDistribution(0.05, 0.5, log=True)
+    assert dists["q"] == optuna.distributions.FloatDistribution(0.0, 0.5)
+    assert space.render(space.encode(spec)) == spec
