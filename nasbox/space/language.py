@@ -156,7 +156,7 @@ class _Compiler:
     def _genes(self, data: Any, scope: str, line: int) -> tuple[GeneDecl, ...]:
         if not isinstance(data, dict):
             self.fail(_line(data, line), "genes must be a mapping from gene name to its definition")
-        return tuple(self._gene(name, spec, scope, _line(data, line)) for name, spec in data.items())
+        return tuple(self._gene(name, spec, scope, _key_line(data, name, line)) for name, spec in data.items())
 
     def _gene(self, local: Any, data: Any, scope: str, line: int) -> GeneDecl:
         line = _line(data, line)
@@ -377,7 +377,7 @@ class _Compiler:
                 continue
             if key not in hints:
                 self.fail(line, f"{label}: unknown field {key!r}; it takes {', '.join(sorted(hints))}")
-            fields[key] = self._value(value, cls, key, f"{label}.{key}", line)
+            fields[key] = self._value(value, cls, key, f"{label}.{key}", _key_line(data, key, line))
         for key, (_, f) in hints.items():
             if key not in data and f.default is f.default_factory:  # both MISSING: a required field
                 self.fail(line, f"{label} needs {key!r}")
@@ -445,7 +445,8 @@ class _Compiler:
             except SpecError as exc:
                 self.fail(line, f"gene {decl.local!r} value {value!r} does not fit {label}: {exc.message}")
             lookup[value] = decoded
-        return Ref(decl, text, f"{self.source}:{line}", lookup if values is not None else None, float, width)
+        convert = int if gene.kind == "int" else float
+        return Ref(decl, text, f"{self.source}:{line}", lookup if values is not None else None, convert, width)
 
     def _product(self, data: dict, cls: type, name: str, label: str, line: int, width: bool) -> Product:
         self._known_keys(data, ("product", "divisor"), "a product", line)
