@@ -93,6 +93,11 @@ def test_bad_spec_files_get_one_line_and_status_2(tmp_path: Path, case: str) -> 
     (("profile", "missing.yaml"), "missing.yaml: no such file"),
     (("frobnicate",), "invalid choice: 'frobnicate'"),
     (("profile",), "the following arguments are required"),
+    (("sample", "--space", "inception_resnet", "--budget-macs", "600Q"), "'600Q' is not a count"),
+    (("sample", "--space", "inception_resnet", "--budget-macs", "-5M"), "'-5M' is not a count"),
+    (("sample", "--space", "inception_resnet", "--budget-params", "abc"), "'abc' is not a count"),
+    (("sample", "--space", "inception_resnet", "--budget-macs", "10M"), "admits no network"),
+    (("sample", "--space", "transformer"), "unknown space 'transformer'"),
 ])
 def test_bad_arguments_get_one_line_and_status_2(args: tuple[str, ...], expected: str) -> None:
     _assert_one_line_error(nasbox_cli(*args), expected)
