@@ -10,6 +10,7 @@ import optuna
 import pytest
 
 import nasbox
+from experiments.bench.sampling import feasible_share
 from nasbox import NasboxError
 from nasbox.cost import Cost
 from nasbox.report import format_count
@@ -183,27 +184,9 @@ def test_budget_is_an_optuna_constraint(make_sampler: Callable[[], optuna.sample
         assert seen[trial.number][1], trial.number
 
 
-def _feasible_share_of_tpe(told: bool, trials: int = 80) -> float:
-    """Share of feasible trials in the second half of a seeded TPE run that maximises MACs under 600M."""
-    space, budget = load_space("inception_resnet"), Budget(macs=600 * 10**6)
-    feasible = []
-
-    def objective(trial: optuna.Trial) -> float:
-        if told:
-            candidate, fits = suggest_within(space, trial, budget)
-        else:
-            candidate = space.candidate(*space.suggest(trial))
-            fits = budget.admits(candidate.cost)
-        feasible.append(fits)
-        return float(candidate.cost.macs)
-
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=0)).optimize(
-        objective, n_trials=trials)
-    return sum(feasible[trials // 2:]) / (trials - trials // 2)
-
-
 def test_tpe_told_the_budget_stays_feasible_where_an_untold_one_leaves_it() -> None:
-    told, untold = _feasible_share_of_tpe(True), _feasible_share_of_tpe(False)
+    space, budget = load_space("inception_resnet"), Budget(macs=600 * 10**6)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    told, untold = (feasible_share(space, budget, trials=80, seed=0, told=told) for told in (True, False))
     assert told >= 0.4
     assert untold <= 0.2
