@@ -509,3 +509,20 @@ def test_ranges_become_the_matching_optuna_distributions_and_encode(tmp_path: Pa
     assert dists["p"] == optuna.distributions.FloatDistribution(0.05, 0.5, log=True)
     assert dists["q"] == optuna.distributions.FloatDistribution(0.0, 0.5)
     assert space.render(space.encode(spec)) == spec
+
+
+def test_gene_conditions_and_template_whens_agree_on_a_float_gene(tmp_path: Path) -> None:
+    """A float gene at 1.0 meets a condition written `1` both where a gene exists and where a 'when' applies."""
+    space = _load(tmp_path, HEAD + """\
+genes:
+  r: {float: [0.0, 1.0], step: 0.5}
+  w: {choices: [8, 16], when: {r: 1}}
+layers:
+  - when: {r: 1}
+    then: {type: conv, out: $w}
+    else: {type: conv, out: 4}
+""" + CLASSIFIER)
+    for seed in range(40):
+        genes, spec = space.sample(random.Random(seed))
+        assert ("w" in genes) == (genes["r"] == 1.0)
+        assert spec.layers[0].out == genes.get("w", 4)

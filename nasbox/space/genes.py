@@ -27,11 +27,12 @@ class Condition:
     values: tuple[Value, ...]
 
     def holds(self, genes: Mapping[str, Any]) -> bool:
-        return self.gene in genes and _member(genes[self.gene], self.values)
+        return self.gene in genes and member(genes[self.gene], self.values)
 
 
-def _member(value: Any, values: tuple[Value, ...]) -> bool:
-    """Membership that keeps true apart from 1 (YAML and Python both conflate them)."""
+def member(value: Any, values: tuple[Value, ...]) -> bool:
+    """Whether `value` is one of `values`: true is kept apart from 1 (YAML and Python both conflate them), while a
+    float gene's 1.0 matches a condition written as 1. Gene conditions, 'when' and 'switch' all use this rule."""
     return any(value == v and type(value) is type(v) for v in values) or (
         isinstance(value, float) and any(value == v for v in values if type(v) is int))
 
@@ -73,7 +74,7 @@ class Gene:
 
     def contains(self, value: Any) -> bool:
         if self.kind == "choices":
-            return _member(value, self.choices)
+            return member(value, self.choices)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return False
         if self.kind == "int" and not isinstance(value, int):

@@ -20,7 +20,7 @@ from nasbox.arch.codec import Tagged, decode, decode_field, field_hints
 from nasbox.arch.layers import PRIMITIVES, Layer
 from nasbox.errors import NasboxError, SpecError
 from nasbox.files import read_text
-from nasbox.space.genes import Gene, Value
+from nasbox.space.genes import Gene, Value, member
 from nasbox.space.template import (
     Element,
     GeneDecl,
@@ -236,7 +236,7 @@ class _Compiler:
     def _check_exists(self, decl: GeneDecl, line: int, what: str) -> None:
         """Refuse a use of a conditional gene where the enclosing 'when's and 'switch'es do not ensure it exists."""
         for needed, values in decl.when:
-            if not any(known is needed and all(v in values for v in known_values)
+            if not any(known is needed and all(member(v, values) for v in known_values)
                        for known, known_values in self.facts):
                 self.fail(line, f"{what}: gene {decl.local!r} exists only when {needed.local!r} is one of "
                                 f"{list(values)}; use it under a 'when' or 'switch' that ensures this")
@@ -309,7 +309,7 @@ class _Compiler:
             compiled[key] = self._element(case, context, _key_line(cases, key, line), top)
             self.facts.pop()
         for value in values:
-            if not any(value == k and type(value) is type(k) for k in compiled):
+            if not member(value, tuple(compiled)):
                 self.fail(line, f"switch on {decl.local!r} has no case for {value!r}; add one")
         return Switch(decl, compiled)
 

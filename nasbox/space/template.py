@@ -19,7 +19,7 @@ from typing import Any
 
 from nasbox.arch.transform import rewrite_widths
 from nasbox.errors import NasboxError
-from nasbox.space.genes import Condition, Gene, GeneSource, Value
+from nasbox.space.genes import Condition, Gene, GeneSource, Value, member
 
 Bindings = dict[str, Any]
 _MAX_COMBINATIONS = 200_000
@@ -367,7 +367,7 @@ class When(Element):
     otherwise: Element | None
 
     def holds(self, genes: Mapping[str, Any], at: At) -> bool:
-        return all(decl.full_name(at.block) in genes and _same_member(genes[decl.full_name(at.block)], values)
+        return all(decl.full_name(at.block) in genes and member(genes[decl.full_name(at.block)], values)
                    for decl, values in self.conditions)
 
     def items(self, walk: Walk) -> list[Any]:
@@ -392,10 +392,6 @@ class When(Element):
             yield bound, pos
 
 
-def _same_member(value: Any, values: tuple[Value, ...]) -> bool:
-    return any(value == v and type(value) is type(v) for v in values)
-
-
 @dataclass
 class Switch(Element):
     """`{switch: gene, cases: {value: ...}}`: the case of the gene's value."""
@@ -405,7 +401,7 @@ class Switch(Element):
 
     def _case(self, value: Any) -> Element:
         for key, element in self.cases.items():
-            if key == value and type(key) is type(value):
+            if member(value, (key,)):
                 return element
         raise KeyError(value)
 
