@@ -7,6 +7,7 @@ may exist only when earlier genes have given values (`when`). Every source of va
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Mapping
@@ -56,6 +57,11 @@ class Gene:
 
     def values(self) -> tuple[Value, ...] | None:
         """Every value the gene can take, in order; None for a continuous float range."""
+        return self._values
+
+    @functools.cached_property
+    def _values(self) -> tuple[Value, ...] | None:
+        """The grid, worked out once: sampling a range draws from it on every trial."""
         if self.kind == "choices":
             return self.choices
         if self.kind == "float" and self.step is None:
