@@ -65,7 +65,9 @@ def with_classes(spec: ArchSpec, num_classes: int) -> ArchSpec:
     if len(widths) != 1:
         raise NasboxError(f"{spec.name}'s last layer with a width ({classifier.type_name}) is not a classifier; "
                           "end the network with a linear or conv layer")
-    layers = (*spec.layers[:index], dataclasses.replace(classifier, **{widths[0]: num_classes}),
+    current = getattr(classifier, widths[0])
+    resized = (*current[:-1], num_classes) if isinstance(current, tuple) else num_classes  # mlpconv: its last conv
+    layers = (*spec.layers[:index], dataclasses.replace(classifier, **{widths[0]: resized}),
               *spec.layers[index + 1:])
     return spec.replace(layers=layers, num_classes=num_classes)
 
