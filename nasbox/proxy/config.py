@@ -1,0 +1,61 @@
+"""The proxy's settings: how a target spec is scaled down and trained. Every field is part of a run's identity."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from nasbox.errors import NasboxError
+
+OPTIMIZERS = ("sgd", "adamw")
+
+
+@dataclass(frozen=True)
+class ProxyConfig:
+    """Width multiplier and input resolution of the proxy, and its training recipe (cosine schedule, seeded)."""
+
+    width_mult: float = 0.25
+    resolution: int = 32
+    epochs: int = 2
+    batch_size: int = 64
+    optimizer: str = "sgd"
+    lr: float | None = None
+    weight_decay: float | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 < self.width_mult <= 4:
+            raise NasboxError(f"--width-mult: must be in (0, 4], got {self.width_mult}")
+        if not 8 <= self.resolution <= 1024:
+            raise NasboxError(f"--resolution: must be between 8 and 1024 pixels, got {self.resolution}")
+        if self.epochs < 1:
+            raise NasboxError(f"--epochs: must be at least 1, got {self.epochs}")
+        if self.batch_size < 1:
+            raise NasboxError(f"--batch-size: must be at least 1, got {self.batch_size}")
+        if self.optimizer not in OPTIMIZERS:
+            raise NasboxError(f"--optimizer: unknown optimizer {self.optimizer!r}; choose {' or '.join(OPTIMIZERS)}")
+        for name in ("lr", "weight_decay"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value < math.inf:
+                raise NasboxError(f"--{name.replace('_', '-')}: must be a finite number ≥ 0, got {value}")
+
+    @property
+    def learning_rate(self) -> float:
+        """The peak learning rate: the given one, or the usual default of the optimizer."""
+        if self.lr is not None:
+            return self.lr
+        return 0.05 if self.optimizer == "sgd" else 1e-3
+
+    @property
+    def decay(self) -> float:
+        if self.weight_decay is not None:
+            return self.weight_decay
+        return 5e-4 if self.optimizer == "sgd" else 0.05
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ProxyConfig:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
