@@ -1,0 +1,58 @@
+"""`nasbox front RUN`: the Pareto front a search wrote, beside the baselines, as a table or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from nasbox.report import format_count, format_table
+from nasbox.search.front import read_front
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("front", help="the Pareto front of a search's run directory",
+                                 description="Print the non-dominated networks found so far (searched trials and "
+                                             "baselines within the budgets) and the baselines' own figures.")
+    parser.add_argument("run_dir", metavar="RUN", help="the run directory of a 'nasbox search'")
+    parser.add_argument("--json", action="store_true", help="print front.json")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> None:
+    if args.json:
+        print(json.dumps(read_front(Path(args.run_dir)), indent=2))
+        return
+    print_front(Path(args.run_dir))
+
+
+def print_front(run_dir: Path) -> None:
+    """The front table, then the baselines table, then the hypervolumes."""
+    data = read_front(run_dir)
+    budget = data.get("budget", {})
+    print(f"\nPareto front of {data['space']} ({', '.join(data['objectives'])}"
+          + (f"; budget {', '.join(f'{format_count(v)} {k}' for k, v in budget.items())})" if budget else ")"))
+    rows = [(_who(p), f"{p['accuracy']:.4f}", format_count(p["macs"]), format_count(p["params"]))
+            for p in data["front"]]
+    print(format_table(("network", "proxy acc.", "MACs", "params"), rows, numeric=(False, True, True, True))
+          if rows else "(no finished trial yet)")
+    on_front = {(p["trial"], p["baseline"]) for p in data["front"]}
+    baselines = data.get("baselines", [])
+    if baselines:
+        print("\nbaselines (trained with the same proxy)")
+        table = [(_who(b), f"{b['accuracy']:.4f}", format_count(b["macs"]), format_count(b["params"]),
+                  "yes" if (b["trial"], b["baseline"]) in on_front else
+                  ("over budget" if any(b[k] > v for k, v in budget.items()) else "dominated"))
+                 for b in baselines]
+        print(format_table(("baseline", "proxy acc.", "MACs", "params", "on front"), table,
+                           numeric=(False, True, True, True, False)))
+    trials = data.get("trials", {})
+    print(f"\nhypervolume {data['hypervolume']:.4f} (baselines alone {data['baselines_hypervolume']:.4f}); "
+          f"{trials.get('finished', 0)} searched trials finished, {trials.get('failed', 0)} failed, "
+          f"{trials.get('infeasible', 0)} over budget and never trained")
+
+
+def _who(point: dict) -> str:
+    if point["baseline"] and point["trial"] is not None:
+        return f"{point['baseline']} (trial {point['trial']})"
+    return point["baseline"] or f"trial {point['trial']}"

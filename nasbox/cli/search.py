@@ -1,0 +1,74 @@
+"""`nasbox search`: run or resume a search in its run directory, then print the front beside the baselines."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from nasbox.search.config import PROXY_SETTINGS, SEARCH_SETTINGS, flag, make_config, read_config_file
+
+_HELP = {
+    "space": ("NAME_OR_FILE", "search space: a name of 'nasbox spaces' or a space YAML file"),
+    "budget_macs": ("COUNT", "most MACs of the target network, e.g. 600M (K/M/G)"),
+    "budget_params": ("COUNT", "most parameters of the target network, e.g. 5M"),
+    "objectives": ("LIST", "accuracy and one or more of macs, params (default accuracy,macs)"),
+    "dataset": ("NAME", "mnist5k (built in, default), digits (built in), cifar10, mnist or imagefolder"),
+    "data_dir": ("DIR", "folder of a cifar10, mnist or imagefolder dataset"),
+    "subset": ("N", "train and validate on N images of the dataset (stratified; default all)"),
+    "val_fraction": ("F", "share of the images held out for validation (default 0.2)"),
+    "seed": ("S", "seed of the data split, the samplers and the proxies' training (default 0)"),
+    "trials": ("N", "searched trials to finish in the run directory, over all invocations (default 40)"),
+    "timeout": ("DURATION", "stop starting trials after this long, e.g. 10m (s, m, h; default none)"),
+    "jobs": ("N", "worker processes sharing the run's storage (default 1)"),
+    "sampler": ("NAME", "tpe (default), nsga2 or random"),
+    "baselines": ("WHICH", "zoo networks trained as points: budget (those within the budgets, default), all, "
+                           "none, or a comma-separated list"),
+    "device": ("DEVICE", "auto (CUDA when present, default), cpu, cuda or cuda:N"),
+    "threads": ("N", "CPU threads per worker (default: cores / jobs)"),
+    "run_dir": ("DIR", "run directory (default runs/<space>-<budget>)"),
+    "epochs": ("N", "proxy training epochs (default 2)"),
+    "width_mult": ("M", "proxy width multiplier (default 0.25)"),
+    "resolution": ("PX", "proxy input resolution (default 32)"),
+    "batch_size": ("N", "proxy batch size (default 64)"),
+    "optimizer": ("NAME", "sgd (default) or adamw"),
+    "lr": ("LR", "peak learning rate of the cosine schedule (default 0.05 for sgd, 0.001 for adamw)"),
+    "weight_decay": ("WD", "weight decay (default 5e-4 for sgd, 0.05 for adamw)"),
+}
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "search", help="search a space for the best accuracy/cost trade-offs, within budgets",
+        description="Train proxies of networks sampled from a space (Optuna, multi-objective), under budgets on the "
+                    "target network's cost, beside the hand-designed baselines. The run directory holds "
+                    "everything; the same command resumes it. Watch it with: tensorboard --logdir RUN_DIR")
+    parser.add_argument("--config", metavar="FILE", help="YAML file of settings named like these flags; flags win")
+    for name in (*SEARCH_SETTINGS, *PROXY_SETTINGS):
+        metavar, text = _HELP[name]
+        parser.add_argument(flag(name), dest=name, metavar=metavar, help=text)
+    parser.add_argument("--quiet", action="store_true", help="no progress output")
+    parser.set_defaults(run=run)
+
+
+def settings_from(args: argparse.Namespace) -> dict[str, Any]:
+    """The config file's settings, overridden by the flags given."""
+    settings = read_config_file(args.config) if args.config else {}
+    for name in (*SEARCH_SETTINGS, *PROXY_SETTINGS):
+        value = getattr(args, name)
+        if value is not None:
+            settings[name] = value
+    return settings
+
+
+def run(args: argparse.Namespace) -> None:
+    from nasbox.cli.front import print_front
+    from nasbox.search.run import run_search
+
+    config = make_config(settings_from(args))
+    outcome = run_search(config, progress=not args.quiet)
+    print(f"run directory: {outcome.run.path}"
+          + (f" (resumed; {len(outcome.repaired)} interrupted trial(s) retried)" if outcome.resumed else ""))
+    print(f"{outcome.new_trials} trial(s) finished in {outcome.seconds / 60:.1f} min; "
+          f"{outcome.snapshot.counts['finished']} searched trial(s) in all")
+    print_front(outcome.run.path)
+    print(f"\ntensorboard --logdir {outcome.run.path / 'tensorboard'}    # curves, hparams and the front over time")

@@ -1,0 +1,203 @@
+"""A search's settings, from defaults, a YAML config file and flags (in that order of precedence).
+
+The settings that decide what a trial's result means (space, budgets, objectives, data, proxy recipe, seed) are
+the run's *identity*: resuming a run directory with a different identity is refused. The rest (trials, timeout,
+jobs, sampler, baselines, device, threads) steer one invocation and may change between invocations.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nasbox.errors import NasboxError
+from nasbox.files import read_text
+from nasbox.proxy import ProxyConfig
+from nasbox.report import format_count
+from nasbox.space.budget import Budget, parse_count
+from nasbox.yaml_io import parse_yaml
+
+OBJECTIVES = {"accuracy": "maximize", "macs": "minimize", "params": "minimize"}
+SAMPLERS = ("tpe", "nsga2", "random")
+BASELINE_MODES = ("budget", "all", "none")
+_DURATION = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*(s|m|h)?\s*\Z")
+_DURATION_SCALE = {None: 1, "s": 1, "m": 60, "h": 3600}
+_INTEGER = re.compile(r"\s*-?[0-9]+\s*\Z")
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """Everything `nasbox search` needs; see the module docstring for which fields are the run's identity."""
+
+    space: str
+    budget_macs: int | None = None
+    budget_params: int | None = None
+    objectives: tuple[str, ...] = ("accuracy", "macs")
+    dataset: str = "mnist5k"
+    data_dir: str | None = None
+    subset: int | None = None
+    val_fraction: float = 0.2
+    seed: int = 0
+    proxy: ProxyConfig = field(default_factory=ProxyConfig)
+    trials: int = 40
+    timeout: float | None = None
+    jobs: int = 1
+    sampler: str = "tpe"
+    baselines: str = "budget"
+    device: str = "auto"
+    threads: int | None = None
+    run_dir: str | None = None
+
+    @property
+    def budget(self) -> Budget:
+        return Budget(macs=self.budget_macs, params=self.budget_params)
+
+    def identity(self) -> dict[str, Any]:
+        """The settings a resumed run must share with the run it continues."""
+        return {"space": self.space, "budget_macs": self.budget_macs, "budget_params": self.budget_params,
+                "objectives": list(self.objectives), "dataset": self.dataset, "data_dir": self.data_dir,
+                "subset": self.subset, "val_fraction": self.val_fraction, "seed": self.seed,
+                "proxy": self.proxy.to_dict()}
+
+    def default_run_dir(self) -> Path:
+        """runs/<space>-<budget>, e.g. runs/inception_resnet-600M."""
+        limits = [f"{format_count(v)}{'' if k == 'macs' else '-params'}" for k, v in self.budget.limits().items()]
+        return Path("runs") / "-".join([Path(self.space).stem, *(limits or ["unbounded"])])
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["objectives"] = list(self.objectives)
+        return data
+
+
+def parse_duration_seconds(text: Any, option: str) -> float:
+    """'90s', '10m', '1.5h' or a plain number of seconds, for --timeout."""
+    match = _DURATION.match(str(text)) if isinstance(text, (str, int, float)) else None
+    seconds = float(match.group(1)) * _DURATION_SCALE[match.group(2)] if match else 0.0
+    if seconds <= 0:
+        raise NasboxError(f"{option}: {text!r} is not a duration; write a positive number of seconds, or use a "
+                          "unit s, m or h, such as 10m")
+    return seconds
+
+
+def _objectives(value: Any, option: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        names = tuple(n.strip() for n in value.split(","))
+    elif isinstance(value, (list, tuple)) and all(isinstance(n, str) for n in value):
+        names = tuple(value)
+    else:  # a YAML number, mapping or nested list is no list of objectives
+        names = ()
+    unknown = [n for n in names if n not in OBJECTIVES]
+    if unknown or len(names) < 2 or "accuracy" not in names or len(set(names)) != len(names):
+        raise NasboxError(f"{option}: {value!r} is not a list of objectives; give 'accuracy' and at least one of "
+                          f"{', '.join(n for n in OBJECTIVES if n != 'accuracy')}, comma-separated, such as "
+                          "accuracy,macs")
+    return names
+
+
+def _choice(value: Any, option: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise NasboxError(f"{option}: unknown value {value!r}; choose one of {', '.join(choices)}")
+    return value
+
+
+def _baselines(value: Any, option: str) -> str:
+    from nasbox import zoo
+
+    text = str(value)
+    if text in BASELINE_MODES:
+        return text
+    names = [n.strip() for n in text.split(",")]
+    unknown = [n for n in names if n not in zoo.names()]
+    if unknown:
+        raise NasboxError(f"{option}: unknown zoo network {unknown[0]!r}; give budget, all, none or a comma-separated "
+                          f"list of networks of 'nasbox baselines'")
+    return ",".join(names)
+
+
+def _integer(minimum: int) -> Any:
+    def parse(value: Any, option: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, (int, str)) or not _INTEGER.match(str(value)):
+            raise NasboxError(f"{option}: {value!r} is not a whole number; give an integer ≥ {minimum}")
+        number = int(value)
+        if number < minimum:
+            raise NasboxError(f"{option}: must be at least {minimum}, got {number}")
+        return number
+    return parse
+
+
+def _number(value: Any, option: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise NasboxError(f"{option}: {value!r} is not a number; give a decimal number such as 0.25") from None
+
+
+def _text(value: Any, option: str) -> str:
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool) or str(value) == "":
+        raise NasboxError(f"{option}: {value!r} is not a name or path; give one")
+    return str(value)
+
+
+def _count(value: Any, option: str) -> int:
+    return parse_count(str(value), option)
+
+
+def _fraction(value: Any, option: str) -> float:
+    number = _number(value, option)
+    if not 0 < number < 1:
+        raise NasboxError(f"{option}: must be between 0 and 1 (exclusive), got {number}")
+    return number
+
+
+# setting → how to parse its flag or config value; proxy settings are keyed by their ProxyConfig field name
+SEARCH_SETTINGS = {
+    "space": _text, "budget_macs": _count, "budget_params": _count, "objectives": _objectives,
+    "dataset": _text, "data_dir": _text, "subset": _integer(2), "val_fraction": _fraction, "seed": _integer(0),
+    "trials": _integer(1), "timeout": parse_duration_seconds, "jobs": _integer(1),
+    "sampler": lambda v, o: _choice(v, o, SAMPLERS), "baselines": _baselines, "device": _text,
+    "threads": _integer(1), "run_dir": _text,
+}
+PROXY_SETTINGS = {
+    "epochs": _integer(1), "width_mult": _number, "resolution": _integer(1), "batch_size": _integer(1),
+    "optimizer": _text, "lr": _number, "weight_decay": _number,
+}
+
+
+def flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def read_config_file(path: str) -> dict[str, Any]:
+    """The settings of a YAML config file whose keys are the flags' names (dashes or underscores)."""
+    data = parse_yaml(read_text(path), path, located=True)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise NasboxError(f"{path}: a config file is a mapping of flag names to values, such as 'epochs: 2'")
+    settings = {}
+    for key, value in data.items():
+        name = str(key).replace("-", "_")
+        if name not in SEARCH_SETTINGS and name not in PROXY_SETTINGS:
+            line = data.key_lines.get(key, data.line)
+            raise NasboxError(f"{path}:{line}: unknown setting {key!r}; use the names of 'nasbox search' flags, "
+                              "such as budget_macs or epochs")
+        if value is not None:
+            settings[name] = value
+    return settings
+
+
+def make_config(settings: dict[str, Any]) -> SearchConfig:
+    """Parse and check raw settings (strings from flags, values from YAML) into a SearchConfig."""
+    parsed = {name: SEARCH_SETTINGS[name](value, flag(name)) for name, value in settings.items()
+              if name in SEARCH_SETTINGS and value is not None}
+    proxy = {name: PROXY_SETTINGS[name](value, flag(name)) for name, value in settings.items()
+             if name in PROXY_SETTINGS and value is not None}
+    if "space" not in parsed:
+        raise NasboxError("no search space given; pass --space NAME (see 'nasbox spaces') or set 'space' in --config")
+    if "data_dir" in parsed:
+        parsed["data_dir"] = str(Path(parsed["data_dir"]).expanduser().resolve())
+    return SearchConfig(**parsed, proxy=ProxyConfig(**proxy))

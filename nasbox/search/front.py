@@ -1,0 +1,119 @@
+"""The Pareto front of a search: non-dominated feasible points (searched and baselines), and its hypervolume.
+
+Hypervolume is measured in a normalised space where every objective is a loss in [0, 1]: accuracy becomes
+1 − accuracy, and a count (MACs, params) is divided by its budget, or by the largest value among the points when
+it has no budget. The reference point is (1, …, 1): the worst accuracy at the budget. A larger hypervolume is a
+better front; 1.0 would be a perfect network that costs nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nasbox.errors import NasboxError
+from nasbox.files import read_text
+from nasbox.search.config import OBJECTIVES
+from nasbox.search.storage_files import write_atomically
+
+FRONT_JSON = "front.json"
+FRONT_CSV = "front.csv"
+
+
+@dataclass(frozen=True)
+class Point:
+    """A finished, feasible, scored network: a searched trial or a baseline (or both, for an enqueued one)."""
+
+    trial: int | None
+    baseline: str | None
+    genes: dict[str, Any] | None
+    spec: dict[str, Any]
+    accuracy: float
+    macs: int
+    params: int
+
+    def value(self, objective: str) -> float:
+        return getattr(self, objective)
+
+    def record(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _losses(points: list[Point], objectives: tuple[str, ...], limits: dict[str, float]) -> np.ndarray:
+    columns = []
+    for name in objectives:
+        values = np.array([p.value(name) for p in points], dtype=float)
+        if OBJECTIVES[name] == "maximize":
+            columns.append(1.0 - values)
+        else:
+            scale = limits.get(name) or (values.max() if len(values) else 1.0) or 1.0
+            columns.append(values / scale)
+    return np.stack(columns, axis=1) if columns else np.zeros((0, len(objectives)))
+
+
+def pareto_front(points: list[Point], objectives: tuple[str, ...]) -> list[Point]:
+    """The points no other point dominates (ties kept once), ordered by their first cost objective."""
+    if not points:
+        return []
+    losses = _losses(points, objectives, {})
+    keep = []
+    for i, row in enumerate(losses):
+        dominated = np.any(np.all(losses <= row, axis=1) & np.any(losses < row, axis=1))
+        duplicate = any(np.array_equal(losses[j], row) for j in keep)
+        if not dominated and not duplicate:
+            keep.append(i)
+    cost_objective = next(o for o in objectives if OBJECTIVES[o] == "minimize")
+    return sorted((points[i] for i in keep), key=lambda p: (p.value(cost_objective), -p.accuracy))
+
+
+def hypervolume(front: list[Point], objectives: tuple[str, ...], limits: dict[str, float],
+                everything: list[Point] | None = None) -> float:
+    """Hypervolume of `front` in the normalised loss space (see the module docstring). Counts without a budget are
+    scaled by their largest value among `everything` (default: the front)."""
+    from optuna._hypervolume import compute_hypervolume
+
+    if not front:
+        return 0.0
+    scales = dict(limits)
+    for name in objectives:
+        if OBJECTIVES[name] == "minimize" and not scales.get(name):
+            scales[name] = max(p.value(name) for p in (everything or front)) or 1.0
+    losses = _losses(front, objectives, scales)
+    inside = losses[np.all(losses <= 1.0, axis=1)]
+    if len(inside) == 0:
+        return 0.0
+    return float(compute_hypervolume(inside, np.ones(len(objectives)), assume_pareto=False))
+
+
+def write_front(run_dir: Path, front: list[Point], summary: dict[str, Any]) -> None:
+    """front.json ({summary..., "front": [...]}) and front.csv, each replaced atomically."""
+    records = [p.record() for p in front]
+    write_atomically(run_dir / FRONT_JSON, json.dumps({**summary, "front": records}, indent=2) + "\n")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["trial", "baseline", "accuracy", "macs", "params", "genes", "spec"])
+    for p in front:
+        writer.writerow([p.trial if p.trial is not None else "", p.baseline or "", f"{p.accuracy:.6f}", p.macs,
+                         p.params, json.dumps(p.genes, sort_keys=True) if p.genes is not None else "",
+                         json.dumps(p.spec, sort_keys=True)])
+    write_atomically(run_dir / FRONT_CSV, buffer.getvalue())
+
+
+def read_front(run_dir: Path) -> dict[str, Any]:
+    """The summary and front a search wrote, or an error when `run_dir` holds none."""
+    path = Path(run_dir) / FRONT_JSON
+    if not Path(run_dir).is_dir():
+        raise NasboxError(f"{run_dir}: no such run directory; give the --run-dir of a 'nasbox search'")
+    if not path.exists():
+        raise NasboxError(f"{run_dir}: no {FRONT_JSON} here, so it is not a nasbox run directory or no trial has "
+                          "finished yet; give the --run-dir of a 'nasbox search'")
+    try:
+        return json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
+        raise NasboxError(f"{path}: not valid JSON ({exc.msg}); rerun 'nasbox search' to rewrite it") from None

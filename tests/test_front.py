@@ -1,0 +1,219 @@
+"""The Pareto front of a search: which points it keeps and in what order, its hypervolume computed by hand in the
+normalised loss space, and the front.json / front.csv files a run directory holds."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import nasbox
+from nasbox import NasboxError
+from nasbox.search.front import FRONT_CSV, FRONT_JSON, Point, hypervolume, pareto_front, read_front, write_front
+
+ACC_MACS = ("accuracy", "macs")
+ACC_MACS_PARAMS = ("accuracy", "macs", "params")
+
+
+def point(accuracy: float, macs: int, params: int = 1000, trial: int | None = 0, baseline: str | None = None,
+          genes: dict[str, Any] | None = None) -> Point:
+    return Point(trial=trial, baseline=baseline, genes=genes, spec={"name": f"net-{trial}-{baseline}"},
+                 accuracy=accuracy, macs=macs, params=params)
+
+
+def keys(points: list[Point]) -> list[tuple[float, int, int]]:
+    return [(p.accuracy, p.macs, p.params) for p in points]
+
+
+# ------------------------------------------------------------------------------------------------- pareto_front
+
+
+def test_pareto_front_drops_dominated_points_and_orders_by_macs() -> None:
+    points = [
+        point(0.90, 500, trial=0),
+        point(0.50, 100, trial=1),
+        point(0.85, 600, trial=2),  # dominated by trial 0: less accurate and dearer
+        point(0.80, 250, trial=3),
+        point(0.50, 300, trial=4),  # dominated by trial 1: as accurate, dearer
+        point(0.40, 100, trial=5),  # dominated by trial 1: as cheap, less accurate
+    ]
+    front = pareto_front(points, ACC_MACS)
+    assert [p.trial for p in front] == [1, 3, 0]
+
+
+def test_pareto_front_keeps_ties_once() -> None:
+    points = [point(0.8, 200, trial=0), point(0.8, 200, trial=1), point(0.9, 400, trial=2),
+              point(0.9, 400, trial=3, baseline="resnet18")]
+    front = pareto_front(points, ACC_MACS)
+    assert keys(front) == [(0.8, 200, 1000), (0.9, 400, 1000)]
+    assert [p.trial for p in front] == [0, 2]  # the first of each tie
+
+
+def test_pareto_front_of_nothing_is_empty() -> None:
+    assert pareto_front([], ACC_MACS) == []
+
+
+def test_pareto_front_with_three_objectives_keeps_what_params_make_non_dominated() -> None:
+    points = [
+        point(0.9, 500, params=9000, trial=0),
+        point(0.9, 500, params=4000, trial=1),  # dominates trial 0 on params
+        point(0.8, 500, params=1000, trial=2),  # same MACs, fewer params, less accurate: kept
+        point(0.7, 600, params=2000, trial=3),  # dominated by trial 2
+        point(0.6, 100, params=5000, trial=4),
+    ]
+    front = pareto_front(points, ACC_MACS_PARAMS)
+    assert [p.trial for p in front] == [4, 1, 2]  # by MACs, then the more accurate first
+    # on accuracy and MACs alone, trial 2 ties trial 1 on MACs and loses on accuracy
+    assert [p.trial for p in pareto_front(points, ACC_MACS)] == [4, 0]
+
+
+def test_pareto_front_points_equal_on_two_objectives_differ_on_the_third() -> None:
+    points = [point(0.8, 200, params=100, trial=0), point(0.8, 200, params=50, trial=1),
+              point(0.8, 200, params=100, trial=2)]
+    assert [p.trial for p in pareto_front(points, ACC_MACS)] == [0]
+    assert [p.trial for p in pareto_front(points, ACC_MACS_PARAMS)] == [1]
+
+
+# ------------------------------------------------------------------------------------------------- hypervolume
+
+# The staircase used below, with a MAC budget of 1000: losses (1 − accuracy, macs / 1000) are
+#   (0.1, 0.5), (0.2, 0.25), (0.5, 0.1). Against the reference (1, 1), sweeping the MAC loss from left to right:
+#   [0.1, 0.25) × [0.5, 1] = 0.15 · 0.5 = 0.075
+#   [0.25, 0.5) × [0.2, 1] = 0.25 · 0.8 = 0.2
+#   [0.5, 1]    × [0.1, 1] = 0.5  · 0.9 = 0.45          total 0.725
+STAIRCASE = [point(0.9, 500, trial=0), point(0.8, 250, trial=1), point(0.5, 100, trial=2)]
+
+
+def test_hypervolume_of_a_staircase_within_a_budget() -> None:
+    assert hypervolume(STAIRCASE, ACC_MACS, {"macs": 1000}) == pytest.approx(0.725)
+
+
+def test_hypervolume_ignores_dominated_points_given_with_the_front() -> None:
+    assert hypervolume([*STAIRCASE, point(0.7, 400, trial=3)], ACC_MACS, {"macs": 1000}) == pytest.approx(0.725)
+
+
+def test_hypervolume_without_a_budget_scales_by_the_largest_value_among_everything() -> None:
+    dearest = point(0.3, 1000, trial=9)  # not on the front, but it sets the MAC scale to 1000
+    assert hypervolume(STAIRCASE, ACC_MACS, {}, everything=[*STAIRCASE, dearest]) == pytest.approx(0.725)
+
+
+def test_hypervolume_without_a_budget_or_everything_scales_by_the_front() -> None:
+    # scale 500: losses (0.1, 1.0), (0.2, 0.5), (0.5, 0.2); the dearest point sits on the reference's edge
+    #   [0.2, 0.5) × [0.5, 1] = 0.3 · 0.5 = 0.15;  [0.5, 1] × [0.2, 1] = 0.5 · 0.8 = 0.4;  total 0.55
+    assert hypervolume(STAIRCASE, ACC_MACS, {}) == pytest.approx(0.55)
+
+
+def test_hypervolume_a_point_beyond_the_budget_contributes_nothing() -> None:
+    beyond = point(0.99, 1500, trial=7)
+    assert hypervolume([*STAIRCASE, beyond], ACC_MACS, {"macs": 1000}) == pytest.approx(0.725)
+    assert hypervolume([beyond], ACC_MACS, {"macs": 1000}) == 0.0
+
+
+def test_hypervolume_of_an_empty_front_is_zero() -> None:
+    assert hypervolume([], ACC_MACS, {"macs": 1000}) == 0.0
+    assert hypervolume([], ACC_MACS, {}) == 0.0
+
+
+def test_hypervolume_of_a_perfect_free_network_is_one() -> None:
+    assert hypervolume([point(1.0, 0)], ACC_MACS, {"macs": 1000}) == pytest.approx(1.0)
+
+
+def test_hypervolume_in_three_objectives_by_inclusion_exclusion() -> None:
+    # budgets 1000 MACs, 100 params: losses (0.2, 0.5, 0.5) and (0.5, 0.2, 0.5); each box is 0.8 · 0.5 · 0.5 = 0.2,
+    # their overlap 0.5 · 0.5 · 0.5 = 0.125, so the union is 0.275
+    front = [point(0.8, 500, params=50, trial=0), point(0.5, 200, params=50, trial=1)]
+    assert hypervolume(front, ACC_MACS_PARAMS, {"macs": 1000, "params": 100}) == pytest.approx(0.275)
+    # a params budget alone: MACs are scaled by the largest (500), so the losses are (0.2, 1.0, 0.5) and
+    # (0.5, 0.4, 0.5): the first box is flat, the second 0.5 · 0.6 · 0.5 = 0.15
+    assert hypervolume(front, ACC_MACS_PARAMS, {"params": 100}) == pytest.approx(0.15)
+
+
+# ------------------------------------------------------------------------------------------------- front files
+
+
+def sample_front() -> list[Point]:
+    spec = nasbox.zoo.get("lenet5").to_dict()
+    return [
+        Point(trial=3, baseline=None, genes={"depth": 2, "width": 0.5}, spec={**spec, "name": "lenet5-search"},
+              accuracy=0.8125, macs=120_000, params=40_000),
+        Point(trial=None, baseline="lenet5", genes=None, spec=spec, accuracy=0.9, macs=416_520, params=61_706),
+        Point(trial=7, baseline="mobilenet_v2", genes={"depth": 4, "kernel": [3, 5]}, spec={**spec, "name": "x"},
+              accuracy=0.953125, macs=900_000, params=70_000),
+    ]
+
+
+SUMMARY = {"space": "mobilenet", "objectives": ["accuracy", "macs"], "budget": {"macs": 1_000_000},
+           "trials": {"finished": 3, "failed": 1}, "hypervolume": 0.5, "baselines_hypervolume": 0.25,
+           "baselines": [], "failures": [{"trial": 2, "baseline": None, "reason": "diverged"}]}
+
+
+def test_write_front_json_holds_the_summary_and_one_entry_per_point(tmp_path: Path) -> None:
+    front = sample_front()
+    write_front(tmp_path, front, SUMMARY)
+    data = json.loads((tmp_path / FRONT_JSON).read_text())
+    assert {k: v for k, v in data.items() if k != "front"} == SUMMARY
+    assert len(data["front"]) == len(front)
+    for entry, p in zip(data["front"], front, strict=True):
+        assert set(entry) == {"trial", "baseline", "genes", "spec", "accuracy", "macs", "params"}
+        assert entry == {"trial": p.trial, "baseline": p.baseline, "genes": p.genes, "spec": p.spec,
+                         "accuracy": p.accuracy, "macs": p.macs, "params": p.params}
+    assert read_front(tmp_path) == data
+    assert [Point(**entry) for entry in read_front(tmp_path)["front"]] == front
+    assert not [p for p in tmp_path.iterdir() if p.name not in (FRONT_JSON, FRONT_CSV)]  # no temporary left
+
+
+def test_write_front_csv_has_the_same_rows(tmp_path: Path) -> None:
+    front = sample_front()
+    write_front(tmp_path, front, SUMMARY)
+    with open(tmp_path / FRONT_CSV, newline="", encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    assert len(rows) == len(front)
+    for row, p in zip(rows, front, strict=True):
+        assert set(row) == {"trial", "baseline", "accuracy", "macs", "params", "genes", "spec"}
+        assert (int(row["trial"]) if row["trial"] else None) == p.trial
+        assert (row["baseline"] or None) == p.baseline
+        assert float(row["accuracy"]) == p.accuracy
+        assert (int(row["macs"]), int(row["params"])) == (p.macs, p.params)
+        assert (json.loads(row["genes"]) if row["genes"] else None) == p.genes
+        assert json.loads(row["spec"]) == p.spec
+
+
+def test_write_front_replaces_the_previous_files(tmp_path: Path) -> None:
+    write_front(tmp_path, sample_front(), SUMMARY)
+    write_front(tmp_path, sample_front()[:1], {**SUMMARY, "hypervolume": 0.75})
+    data = read_front(tmp_path)
+    assert data["hypervolume"] == 0.75 and len(data["front"]) == 1
+    assert len((tmp_path / FRONT_CSV).read_text().splitlines()) == 2
+
+
+def test_write_front_of_an_empty_front_writes_a_header_only(tmp_path: Path) -> None:
+    write_front(tmp_path, [], SUMMARY)
+    assert read_front(tmp_path)["front"] == []
+    with open(tmp_path / FRONT_CSV, newline="", encoding="utf-8") as file:
+        assert list(csv.DictReader(file)) == []
+
+
+def assert_one_line_error(run_dir: Path, *words: str) -> None:
+    with pytest.raises(NasboxError) as info:
+        read_front(run_dir)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(str(run_dir))
+    for word in words:
+        assert word in message
+
+
+def test_read_front_of_a_missing_directory(tmp_path: Path) -> None:
+    assert_one_line_error(tmp_path / "nowhere", "no such run directory", "--run-dir")
+
+
+def test_read_front_of_a_directory_without_front_json(tmp_path: Path) -> None:
+    assert_one_line_error(tmp_path, FRONT_JSON, "--run-dir")
+
+
+def test_read_front_of_corrupt_json(tmp_path: Path) -> None:
+    (tmp_path / FRONT_JSON).write_text('{"space": "mobilenet", "front": [')
+    assert_one_line_error(tmp_path, "not valid JSON")
