@@ -238,3 +238,11 @@ def test_config_file_that_is_not_a_mapping_is_refused(tmp_path: Path, text: str)
 def test_search_config_is_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         make_config(BASE).seed = 3  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("path", sorted(Path(__file__).parent.parent.glob("experiments/*.yaml")))
+def test_every_experiment_config_is_a_valid_search_config(path: Path) -> None:
+    settings = read_config_file(str(path))
+    config = make_config({"data_dir": str(path.parent), **settings} if settings.get("dataset") == "cifar10"
+                         else settings)
+    assert config.space and config.trials >= 1

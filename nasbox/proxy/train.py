@@ -77,7 +77,7 @@ def _evaluate(spec: ArchSpec, config: ProxyConfig, data: ProxyData, seed: int,
     cuda = device.type == "cuda"
     if cuda:
         model = model.to(memory_format=torch.channels_last)
-    trainer = _Trainer(model, config, data, seed)
+    trainer = ProxyTrainer(model, config, data, seed)
     curve = []
     for epoch in range(1, config.epochs + 1):
         train_loss = trainer.train_epoch()
@@ -93,7 +93,7 @@ def _evaluate(spec: ArchSpec, config: ProxyConfig, data: ProxyData, seed: int,
                        proxy_macs=figures.macs, proxy_params=figures.params)
 
 
-class _Trainer:
+class ProxyTrainer:
     """One model's optimiser, schedule and shuffling; `train_epoch` runs one pass over the training split."""
 
     def __init__(self, model: nn.Module, config: ProxyConfig, data: ProxyData, seed: int) -> None:
