@@ -12,6 +12,7 @@ from nasbox.cli import baselines, front, profile, sample, search, spaces
 from nasbox.errors import NasboxError
 
 USAGE_ERROR = 2
+INTERRUPTED = 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE_ERROR
     except BrokenPipeError:
         sys.stderr.close()
+    except KeyboardInterrupt:
+        sys.stderr.write(f"nasbox {args.command}: interrupted; a search resumes when the same command is run again\n")
+        return INTERRUPTED
     return 0
 
 

@@ -17,14 +17,15 @@ _HELP = {
     "subset": ("N", "train and validate on N images of the dataset (stratified; default all)"),
     "val_fraction": ("F", "share of the images held out for validation (default 0.2)"),
     "seed": ("S", "seed of the data split, the samplers and the proxies' training (default 0)"),
-    "trials": ("N", "searched trials to finish in the run directory, over all invocations (default 40)"),
+    "trials": ("N", "searched trials to finish in the run directory, over all invocations (default 60)"),
     "timeout": ("DURATION", "stop starting trials after this long, e.g. 10m (s, m, h; default none)"),
-    "jobs": ("N", "worker processes sharing the run's storage (default 1)"),
+    "jobs": ("N", "worker processes sharing the run's storage (default: one per core, up to 4, on the CPU; "
+                  "1 on CUDA)"),
     "sampler": ("NAME", "tpe (default), nsga2 or random"),
     "baselines": ("WHICH", "zoo networks trained as points: budget (those within the budgets, default), all, "
                            "none, or a comma-separated list"),
     "device": ("DEVICE", "auto (CUDA when present, default), cpu, cuda or cuda:N"),
-    "threads": ("N", "CPU threads per worker (default: cores / jobs)"),
+    "threads": ("N", "CPU threads per worker (default: cores / jobs, so 1 by default)"),
     "run_dir": ("DIR", "run directory (default runs/<space>-<budget>)"),
     "epochs": ("N", "proxy training epochs (default 2)"),
     "width_mult": ("M", "proxy width multiplier (default 0.25)"),

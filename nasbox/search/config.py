@@ -8,6 +8,7 @@ jobs, sampler, baselines, device, threads) steer one invocation and may change b
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from nasbox.yaml_io import parse_yaml
 OBJECTIVES = {"accuracy": "maximize", "macs": "minimize", "params": "minimize"}
 SAMPLERS = ("tpe", "nsga2", "random")
 BASELINE_MODES = ("budget", "all", "none")
+MAX_AUTO_JOBS = 4
 _DURATION = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*(s|m|h)?\s*\Z")
 _DURATION_SCALE = {None: 1, "s": 1, "m": 60, "h": 3600}
 _INTEGER = re.compile(r"\s*-?[0-9]+\s*\Z")
@@ -42,9 +44,9 @@ class SearchConfig:
     val_fraction: float = 0.2
     seed: int = 0
     proxy: ProxyConfig = field(default_factory=ProxyConfig)
-    trials: int = 40
+    trials: int = 60
     timeout: float | None = None
-    jobs: int = 1
+    jobs: int | None = None
     sampler: str = "tpe"
     baselines: str = "budget"
     device: str = "auto"
@@ -66,6 +68,14 @@ class SearchConfig:
         """runs/<space>-<budget>, e.g. runs/inception_resnet-600M."""
         limits = [f"{format_count(v)}{'' if k == 'macs' else '-params'}" for k, v in self.budget.limits().items()]
         return Path("runs") / "-".join([Path(self.space).stem, *(limits or ["unbounded"])])
+
+    def workers(self, cuda: bool) -> tuple[int, int]:
+        """Worker processes and CPU threads per worker. By default one single-threaded worker per core (up to
+        MAX_AUTO_JOBS) on the CPU, where proxies are too small to use several threads well and OpenMP threads
+        that share a core with another process slow down many-fold; one worker with every core on CUDA."""
+        cores = os.cpu_count() or 1
+        jobs = self.jobs or (1 if cuda else min(cores, MAX_AUTO_JOBS))
+        return jobs, self.threads or max(1, cores // jobs)
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)

@@ -4,7 +4,6 @@ run directory with one or more workers, and return where it ended."""
 from __future__ import annotations
 
 import multiprocessing
-import os
 import time
 from pathlib import Path
 
@@ -55,7 +54,7 @@ def run_search(config: SearchConfig, *, progress: bool = True) -> SearchOutcome:
     run.path.mkdir(parents=True, exist_ok=True)
     with run.exclusive():
         run.create(config)
-        threads = config.threads or max(1, (os.cpu_count() or 1) // config.jobs)
+        jobs, threads = config.workers(data.train_images.is_cuda)
         torch.set_num_threads(threads)
         worker = Worker(config, run, index=0, data=data)
         repaired = repair_interrupted(worker.search) + repair_interrupted(worker.zoo)
@@ -65,10 +64,10 @@ def run_search(config: SearchConfig, *, progress: bool = True) -> SearchOutcome:
         deadline = started + config.timeout if config.timeout is not None else None
         monitor = _monitor(worker, config, deadline) if progress else None
         try:
-            if config.jobs == 1:
+            if jobs == 1:
                 worker.run_trials(deadline)
             else:
-                _run_processes(config, run, deadline, threads)
+                _run_processes(config, run, deadline, jobs, threads)
         finally:
             snapshot = monitor.stop() if monitor is not None else worker_snapshot(worker)
             worker.publish()
@@ -96,12 +95,12 @@ def _monitor(worker: Worker, config: SearchConfig, deadline: float | None):
     return Monitor(worker.run, config, worker.space, worker.baselines, total, deadline).start()
 
 
-def _run_processes(config: SearchConfig, run: RunDir, deadline: float | None, threads: int) -> None:
-    """Run `config.jobs` worker processes on the shared storage and wait for them."""
+def _run_processes(config: SearchConfig, run: RunDir, deadline: float | None, jobs: int, threads: int) -> None:
+    """Run `jobs` worker processes on the shared storage and wait for them."""
     context = multiprocessing.get_context("spawn")
     remaining = deadline - time.monotonic() if deadline is not None else None
     processes = [context.Process(target=worker_process, args=(config, str(Path(run.path)), index, remaining, threads),
-                                 name=f"nasbox-worker-{index}") for index in range(config.jobs)]
+                                 name=f"nasbox-worker-{index}") for index in range(jobs)]
     for process in processes:
         process.start()
     try:

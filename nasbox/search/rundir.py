@@ -12,6 +12,7 @@ from typing import IO, Any
 
 from nasbox.errors import NasboxError
 from nasbox.files import read_text
+from nasbox.report import format_count
 from nasbox.search.config import SearchConfig, flag
 from nasbox.search.storage_files import write_atomically
 from nasbox.yaml_io import dump_yaml, parse_yaml
@@ -50,12 +51,12 @@ class RunDir:
                 raise NasboxError(f"--run-dir: {self.path} is not empty and holds no nasbox run; give an empty or "
                                   "new directory")
             return False
-        stored = (parse_yaml(read_text(config_file), str(config_file)) or {}).get("identity", {})
-        for key, value in config.identity().items():
+        stored = _flat((parse_yaml(read_text(config_file), str(config_file)) or {}).get("identity", {}))
+        for key, value in _flat(config.identity()).items():
             if stored.get(key) != value:
-                raise NasboxError(f"--run-dir: {self.path} holds a run with {_describe(key, stored.get(key))}, "
-                                  f"not {_describe(key, value)}; rerun with the same settings to resume it, or give "
-                                  "another --run-dir")
+                was, now = _shown(key, stored.get(key)), _shown(key, value)
+                raise NasboxError(f"--run-dir: {self.path} holds a run with {flag(key)} {was}, not {now}; rerun "
+                                  "with the same settings to resume it, or give another --run-dir")
         return True
 
     def create(self, config: SearchConfig) -> None:
@@ -99,5 +100,15 @@ def _open_lock(path: Path) -> IO[str]:
     return open(os.fspath(path), "a")
 
 
-def _describe(key: str, value: Any) -> str:
-    return f"{flag(key) if key != 'proxy' else 'proxy settings'} {value!r}"
+def _flat(identity: dict[str, Any]) -> dict[str, Any]:
+    """The identity with the proxy settings beside the others, so a difference names its own flag."""
+    proxy = identity.get("proxy") or {}
+    return {**{k: v for k, v in identity.items() if k != "proxy"}, **proxy}
+
+
+def _shown(key: str, value: Any) -> str:
+    if key.startswith("budget_") and isinstance(value, int):
+        return format_count(value)
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    return "none" if value is None else str(value)

@@ -8,6 +8,7 @@ run directory's ask lock.
 from __future__ import annotations
 
 import math
+import signal
 import sys
 import time
 import zlib
@@ -186,6 +187,7 @@ def worker_process(config: SearchConfig, run_path: str, index: int, deadline_in:
     import torch
 
     _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the workers
     torch.set_num_threads(threads)
     deadline = time.monotonic() + deadline_in if deadline_in is not None else None
     Worker(config, RunDir(run_path), index).run_trials(deadline)
@@ -196,7 +198,6 @@ def _die_with_parent() -> None:
     if not sys.platform.startswith("linux"):
         return
     import ctypes
-    import signal
 
     pr_set_pdeathsig = 1
     ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
