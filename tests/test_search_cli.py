@@ -91,7 +91,8 @@ def test_search_killed_mid_trial_resumes_without_losing_or_duplicating_trials(tm
         time.sleep(0.5)
         if journal.exists():
             trials = search_trials(run_dir)
-            if trained(trials) and any(t.state == TrialState.RUNNING for t in trials):
+            if trained(trials) and any(t.state == TrialState.RUNNING and "proxy_seed" in t.user_attrs
+                                       for t in trials):
                 break
     else:
         process.kill()
@@ -104,6 +105,7 @@ def test_search_killed_mid_trial_resumes_without_losing_or_duplicating_trials(tm
     finished = {t.number: (t.values, t.params) for t in trained(killed)}
     interrupted = [t for t in killed if t.state == TrialState.RUNNING]
     assert 1 <= len(interrupted) <= int(jobs)
+    training = [t for t in interrupted if "proxy_seed" in t.user_attrs]
 
     rerun = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stderr
@@ -115,8 +117,13 @@ def test_search_killed_mid_trial_resumes_without_losing_or_duplicating_trials(tm
     for lost in interrupted:
         was = trials[lost.number]
         assert was.state == TrialState.FAIL and was.user_attrs["status"] == "interrupted"
-        retries = [t for t in done if t.user_attrs.get("retry_of") == was.number]
-        assert len(retries) == 1 and retries[0].params == was.params
+        retries = [t for t in trials if t.user_attrs.get("retry_of") == was.number]
+        assert len(retries) == 1
+        # a trial killed while its genes were still being drawn is retried with the genes it had
+        assert was.params.items() <= retries[0].params.items()
+    for lost in training:
+        retried = [t for t in done if t.user_attrs.get("retry_of") == lost.number]
+        assert len(retried) == 1 and retried[0].params == lost.params, "a killed training is trained again"
 
 
 @pytest.mark.slow

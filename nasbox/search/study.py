@@ -7,7 +7,9 @@ with the same proxy but kept apart so they do not confuse the sampler. A trial's
 - `baseline`: the zoo name of a baseline trial;
 - `status`: `infeasible` (over budget, never trained; its accuracy of 0 is a placeholder), `failed` (trained but
   diverged, ran out of memory or raised; `reason` says why) or `interrupted` (its process died; it is retried);
-- `retry_of`: the number of the interrupted trial this one repeats.
+- `retry_of`: the number of the interrupted trial this one repeats;
+- `proxy_seed`: set when its proxy's training starts (so a RUNNING trial with it is training), the seed that
+  reproduces the training.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ BASELINE = "baseline"
 STATUS = "status"
 REASON = "reason"
 RETRY_OF = "retry_of"
+PROXY_SEED = "proxy_seed"
 INFEASIBLE, FAILED, INTERRUPTED = "infeasible", "failed", "interrupted"
 
 

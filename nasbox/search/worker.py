@@ -26,6 +26,7 @@ from nasbox.search.study import (
     BASELINE_STUDY,
     FAILED,
     INFEASIBLE,
+    PROXY_SEED,
     REASON,
     SEARCH_STUDY,
     STATUS,
@@ -127,6 +128,7 @@ class Worker:
 
         self._record_cost(job.trial, job.cost)
         seed = zlib.crc32(f"{self.config.seed}:{job.baseline or job.trial.number}".encode())
+        job.trial.set_user_attr(PROXY_SEED, seed)
         try:
             result = evaluate(job.spec, self.config.proxy, self.data, seed=seed)
         except TrialFailed as exc:
