@@ -157,9 +157,9 @@ def test_write_front_json_holds_the_summary_and_one_entry_per_point(tmp_path: Pa
     assert {k: v for k, v in data.items() if k != "front"} == SUMMARY
     assert len(data["front"]) == len(front)
     for entry, p in zip(data["front"], front, strict=True):
-        assert set(entry) == {"trial", "baseline", "genes", "spec", "accuracy", "macs", "params"}
+        assert set(entry) == {"trial", "baseline", "genes", "spec", "accuracy", "macs", "params", "latency"}
         assert entry == {"trial": p.trial, "baseline": p.baseline, "genes": p.genes, "spec": p.spec,
-                         "accuracy": p.accuracy, "macs": p.macs, "params": p.params}
+                         "accuracy": p.accuracy, "macs": p.macs, "params": p.params, "latency": p.latency}
     assert read_front(tmp_path) == data
     assert [Point(**entry) for entry in read_front(tmp_path)["front"]] == front
     assert not [p for p in tmp_path.iterdir() if p.name not in (FRONT_JSON, FRONT_CSV)]  # no temporary left
@@ -172,7 +172,7 @@ def test_write_front_csv_has_the_same_rows(tmp_path: Path) -> None:
         rows = list(csv.DictReader(file))
     assert len(rows) == len(front)
     for row, p in zip(rows, front, strict=True):
-        assert set(row) == {"trial", "baseline", "accuracy", "macs", "params", "genes", "spec"}
+        assert set(row) == {"trial", "baseline", "accuracy", "macs", "params", "latency", "genes", "spec"}
         assert (int(row["trial"]) if row["trial"] else None) == p.trial
         assert (row["baseline"] or None) == p.baseline
         assert float(row["accuracy"]) == p.accuracy

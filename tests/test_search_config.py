@@ -170,7 +170,7 @@ def assert_one_line_error(settings: dict[str, Any], *words: str) -> str:
 
 @pytest.mark.parametrize(("name", "value"), [
     ("objectives", "macs,params"),
-    ("objectives", "accuracy,latency"),
+    ("objectives", "accuracy,speed"),
     ("objectives", "accuracy"),
     ("objectives", "accuracy,macs,macs"),
     ("objectives", 5),

@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from nasbox.cost.latency import format_duration
 from nasbox.report import format_count, format_table
 from nasbox.search.front import read_front
 
@@ -31,25 +32,39 @@ def print_front(run_dir: Path) -> None:
     data = read_front(run_dir)
     budget = data.get("budget", {})
     print(f"\nPareto front of {data['space']} ({', '.join(data['objectives'])}"
-          + (f"; budget {', '.join(f'{format_count(v)} {k}' for k, v in budget.items())})" if budget else ")"))
-    rows = [(_who(p), f"{p['accuracy']:.4f}", format_count(p["macs"]), format_count(p["params"]))
+          + (f"; budget {', '.join(_limit(k, v) for k, v in budget.items())})" if budget else ")"))
+    timed = any(p.get("latency") is not None for p in [*data["front"], *data.get("baselines", [])])
+    rows = [(_who(p), f"{p['accuracy']:.4f}", format_count(p["macs"]), format_count(p["params"]), *_latency(p, timed))
             for p in data["front"]]
-    print(format_table(("network", "proxy acc.", "MACs", "params"), rows, numeric=(False, True, True, True))
+    headers = ("network", "proxy acc.", "MACs", "params", *(("latency",) if timed else ()))
+    print(format_table(headers, rows, numeric=(False, *[True] * (len(headers) - 1)))
           if rows else "(no finished trial yet)")
     on_front = {(p["trial"], p["baseline"]) for p in data["front"]}
     baselines = data.get("baselines", [])
     if baselines:
         print("\nbaselines (trained with the same proxy)")
         table = [(_who(b), f"{b['accuracy']:.4f}", format_count(b["macs"]), format_count(b["params"]),
-                  "yes" if (b["trial"], b["baseline"]) in on_front else
+                  *_latency(b, timed), "yes" if (b["trial"], b["baseline"]) in on_front else
                   ("over budget" if any(b[k] > v for k, v in budget.items()) else "dominated"))
                  for b in baselines]
-        print(format_table(("baseline", "proxy acc.", "MACs", "params", "on front"), table,
-                           numeric=(False, True, True, True, False)))
+        headers = ("baseline", "proxy acc.", "MACs", "params", *(("latency",) if timed else ()), "on front")
+        print(format_table(headers, table, numeric=(False, *[True] * (len(headers) - 2), False)))
     trials = data.get("trials", {})
     print(f"\nhypervolume {data['hypervolume']:.4f} (baselines alone {data['baselines_hypervolume']:.4f}); "
           f"{trials.get('finished', 0)} searched trials finished, {trials.get('failed', 0)} failed, "
           f"{trials.get('infeasible', 0)} over budget and never trained")
+
+
+def _limit(name: str, value: float) -> str:
+    if name == "latency":
+        return f"{format_duration(value)} latency"
+    return f"{format_count(value)} {'MACs' if name == 'macs' else name}"
+
+
+def _latency(point: dict, timed: bool) -> tuple[str, ...]:
+    if not timed:
+        return ()
+    return (format_duration(point["latency"]) if point.get("latency") is not None else "",)
 
 
 def _who(point: dict) -> str:

@@ -42,10 +42,13 @@ class ProxyResult:
 
 
 def select_device(name: str = "auto") -> torch.device:
-    """'auto' is CUDA when present, else the CPU."""
+    """'auto' is CUDA when present, else the CPU; other names as `nasbox.cost.latency.resolve_device` reads them
+    (an unknown device, or CUDA without a GPU, is a one-line error)."""
+    from nasbox.cost.latency import resolve_device
+
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
+    return resolve_device(name)
 
 
 def make_proxy(spec: ArchSpec, config: ProxyConfig, data: ProxyData) -> ArchSpec:

@@ -21,7 +21,7 @@ from nasbox.report import format_count
 from nasbox.space.budget import Budget, parse_count
 from nasbox.yaml_io import parse_yaml
 
-OBJECTIVES = {"accuracy": "maximize", "macs": "minimize", "params": "minimize"}
+OBJECTIVES = {"accuracy": "maximize", "macs": "minimize", "params": "minimize", "latency": "minimize"}
 SAMPLERS = ("tpe", "nsga2", "random")
 BASELINE_MODES = ("budget", "all", "none")
 MAX_AUTO_JOBS = 4
@@ -37,6 +37,10 @@ class SearchConfig:
     space: str
     budget_macs: int | None = None
     budget_params: int | None = None
+    budget_latency: float | None = None
+    latency_table: str | None = None
+    latency_device: str = "cpu"
+    latency_threads: int = 1
     objectives: tuple[str, ...] = ("accuracy", "macs")
     dataset: str = "mnist5k"
     data_dir: str | None = None
@@ -44,7 +48,7 @@ class SearchConfig:
     val_fraction: float = 0.2
     seed: int = 0
     proxy: ProxyConfig = field(default_factory=ProxyConfig)
-    trials: int = 60
+    trials: int = 50
     timeout: float | None = None
     jobs: int | None = None
     sampler: str = "tpe"
@@ -60,13 +64,19 @@ class SearchConfig:
     def identity(self) -> dict[str, Any]:
         """The settings a resumed run must share with the run it continues."""
         return {"space": self.space, "budget_macs": self.budget_macs, "budget_params": self.budget_params,
+                "budget_latency": self.budget_latency, "latency_table": self.latency_table,
+                "latency_device": self.latency_device, "latency_threads": self.latency_threads,
                 "objectives": list(self.objectives), "dataset": self.dataset, "data_dir": self.data_dir,
                 "subset": self.subset, "val_fraction": self.val_fraction, "seed": self.seed,
                 "proxy": self.proxy.to_dict()}
 
     def default_run_dir(self) -> Path:
         """runs/<space>-<budget>, e.g. runs/inception_resnet-600M."""
+        from nasbox.cost.latency import format_duration
+
         limits = [f"{format_count(v)}{'' if k == 'macs' else '-params'}" for k, v in self.budget.limits().items()]
+        if self.budget_latency is not None:
+            limits.append(format_duration(self.budget_latency))
         return Path("runs") / "-".join([Path(self.space).stem, *(limits or ["unbounded"])])
 
     def workers(self, cuda: bool) -> tuple[int, int]:
@@ -156,6 +166,12 @@ def _count(value: Any, option: str) -> int:
     return parse_count(str(value), option)
 
 
+def _duration(value: Any, option: str) -> float:
+    from nasbox.cost.latency import parse_duration
+
+    return parse_duration(str(value), option)
+
+
 def _fraction(value: Any, option: str) -> float:
     number = _number(value, option)
     if not 0 < number < 1:
@@ -165,7 +181,8 @@ def _fraction(value: Any, option: str) -> float:
 
 # setting → how to parse its flag or config value; proxy settings are keyed by their ProxyConfig field name
 SEARCH_SETTINGS = {
-    "space": _text, "budget_macs": _count, "budget_params": _count, "objectives": _objectives,
+    "space": _text, "budget_macs": _count, "budget_params": _count, "budget_latency": _duration,
+    "latency_table": _text, "latency_device": _text, "latency_threads": _integer(1), "objectives": _objectives,
     "dataset": _text, "data_dir": _text, "subset": _integer(2), "val_fraction": _fraction, "seed": _integer(0),
     "trials": _integer(1), "timeout": parse_duration_seconds, "jobs": _integer(1),
     "sampler": lambda v, o: _choice(v, o, SAMPLERS), "baselines": _baselines, "device": _text,
@@ -208,6 +225,7 @@ def make_config(settings: dict[str, Any]) -> SearchConfig:
              if name in PROXY_SETTINGS and value is not None}
     if "space" not in parsed:
         raise NasboxError("no search space given; pass --space NAME (see 'nasbox spaces') or set 'space' in --config")
-    if "data_dir" in parsed:
-        parsed["data_dir"] = str(Path(parsed["data_dir"]).expanduser().resolve())
+    for path in ("data_dir", "latency_table"):
+        if path in parsed:
+            parsed[path] = str(Path(parsed[path]).expanduser().resolve())
     return SearchConfig(**parsed, proxy=ProxyConfig(**proxy))

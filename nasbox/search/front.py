@@ -37,6 +37,7 @@ class Point:
     accuracy: float
     macs: int
     params: int
+    latency: float | None = None
 
     def value(self, objective: str) -> float:
         return getattr(self, objective)
@@ -97,10 +98,11 @@ def write_front(run_dir: Path, front: list[Point], summary: dict[str, Any]) -> N
     write_atomically(run_dir / FRONT_JSON, json.dumps({**summary, "front": records}, indent=2) + "\n")
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["trial", "baseline", "accuracy", "macs", "params", "genes", "spec"])
+    writer.writerow(["trial", "baseline", "accuracy", "macs", "params", "latency", "genes", "spec"])
     for p in front:
         writer.writerow([p.trial if p.trial is not None else "", p.baseline or "", f"{p.accuracy:.6f}", p.macs,
-                         p.params, json.dumps(p.genes, sort_keys=True) if p.genes is not None else "",
+                         p.params, f"{p.latency:.9f}" if p.latency is not None else "",
+                         json.dumps(p.genes, sort_keys=True) if p.genes is not None else "",
                          json.dumps(p.spec, sort_keys=True)])
     write_atomically(run_dir / FRONT_CSV, buffer.getvalue())
 

@@ -12,7 +12,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from nasbox.search.results import Snapshot, take_snapshot
+from nasbox.search.results import Snapshot, budget_limits, take_snapshot
 from nasbox.search.study import BASELINE_STUDY, SEARCH_STUDY, open_storage, open_study
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ class Monitor:
         if self._board is None:
             self._board = SearchBoard(self.run.tensorboard)
         self._board.log_front(step, [p.record() for p in snapshot.points], [p.record() for p in snapshot.front],
-                              hypervolume=snapshot.hypervolume, budget=dict(self.config.budget.limits()) or None,
+                              hypervolume=snapshot.hypervolume, budget=budget_limits(self.config) or None,
                               objectives=self.config.objectives)
 
 

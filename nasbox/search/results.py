@@ -64,11 +64,11 @@ def take_snapshot(search: optuna.Study, baselines_study: optuna.Study, space: Sp
         name = trial.user_attrs[BASELINE]
         if is_scored(trial) and name in baselines:
             points.append(_point(trial, None, name, None, baselines[name].spec.to_dict()))
-    feasible = [p for p in points if all(p.value(k) <= v for k, v in config.budget.limits().items())]
+    limits = budget_limits(config)
+    feasible = [p for p in points if all(p.value(k) <= v for k, v in limits.items())]
     objectives = config.objectives
     front = pareto_front(feasible, objectives)
     zoo_points = [p for p in feasible if p.baseline]
-    limits = dict(config.budget.limits())
     counts = {
         "finished": sum(counts_as_finished(t) for t in trials if is_searched(t)),
         "baselines": sum(counts_as_finished(t) for t in [*zoo_trials, *trials] if not is_searched(t)),
@@ -86,21 +86,30 @@ def take_snapshot(search: optuna.Study, baselines_study: optuna.Study, space: Sp
                     counts=counts, failures=failures)
 
 
+def budget_limits(config: SearchConfig) -> dict[str, float]:
+    """Every budget of the run by figure name (latency in seconds)."""
+    limits: dict[str, float] = dict(config.budget.limits())
+    if config.budget_latency is not None:
+        limits["latency"] = config.budget_latency
+    return limits
+
+
 def _point(trial: optuna.trial.FrozenTrial, number: int | None, baseline: str | None,
            genes: dict[str, Any] | None, spec: dict[str, Any]) -> Point:
     return Point(trial=number, baseline=baseline, genes=genes, spec=spec, accuracy=trial.user_attrs["accuracy"],
-                 macs=trial.user_attrs["macs"], params=trial.user_attrs["params"])
+                 macs=trial.user_attrs["macs"], params=trial.user_attrs["params"],
+                 latency=trial.user_attrs.get("latency"))
 
 
 def publish(run: RunDir, snapshot: Snapshot, config: SearchConfig) -> None:
     """Write front.json and front.csv from `snapshot`."""
     summary = {
-        "space": config.space, "objectives": list(config.objectives), "budget": config.budget.limits(),
+        "space": config.space, "objectives": list(config.objectives), "budget": budget_limits(config),
         "updated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "trials": snapshot.counts, "hypervolume": snapshot.hypervolume,
         "baselines_hypervolume": snapshot.baselines_hypervolume,
         "baselines": sorted(({"baseline": p.baseline, "trial": p.trial, "accuracy": p.accuracy, "macs": p.macs,
-                              "params": p.params} for p in snapshot.points if p.baseline),
+                              "params": p.params, "latency": p.latency} for p in snapshot.points if p.baseline),
                             key=lambda row: row["macs"]),
         "failures": snapshot.failures,
     }

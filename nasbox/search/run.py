@@ -4,11 +4,14 @@ run directory with one or more workers, and return where it ended."""
 from __future__ import annotations
 
 import multiprocessing
+import sys
 import time
 from pathlib import Path
 
 from nasbox.errors import NasboxError
+from nasbox.proxy import select_device
 from nasbox.search.config import SearchConfig
+from nasbox.search.figures import TargetFigures
 from nasbox.search.progress import Monitor
 from nasbox.search.results import Snapshot
 from nasbox.search.rundir import RunDir
@@ -25,18 +28,6 @@ class SearchOutcome:
         self.seconds, self.new_trials = seconds, new_trials
 
 
-def check_device(name: str) -> None:
-    """Refuse a device this machine does not have, before anything is written."""
-    import torch
-
-    if name in ("auto", "cpu"):
-        return
-    if not name.startswith("cuda") or (name != "cuda" and not name[5:].lstrip(":").isdigit()):
-        raise NasboxError(f"--device: unknown device {name!r}; choose auto, cpu, cuda or cuda:N")
-    if not torch.cuda.is_available():
-        raise NasboxError(f"--device: {name} was asked for but this machine has no CUDA GPU; use --device cpu")
-
-
 def run_search(config: SearchConfig, *, progress: bool = True) -> SearchOutcome:
     """Run or resume the search `config` describes; see the module docstring."""
     import torch
@@ -47,7 +38,9 @@ def run_search(config: SearchConfig, *, progress: bool = True) -> SearchOutcome:
     started = time.monotonic()
     space = load_space(config.space)
     check_reachable(space, config.budget)
-    check_device(config.device)
+    select_device(config.device)
+    for warning in TargetFigures(config).check(space):
+        sys.stderr.write(f"nasbox search: warning: {warning}\n")
     data = load_proxy_data(config)
     run = RunDir(config.run_dir or config.default_run_dir())
     resumed = run.check_resumable(config)
@@ -58,7 +51,7 @@ def run_search(config: SearchConfig, *, progress: bool = True) -> SearchOutcome:
         torch.set_num_threads(threads)
         worker = Worker(config, run, index=0, data=data)
         repaired = repair_interrupted(worker.search) + repair_interrupted(worker.zoo)
-        enqueue_baselines(worker.search, worker.zoo, list(worker.baselines.values()), config)
+        enqueue_baselines(worker.search, worker.zoo, list(worker.baselines.values()), worker.figures)
         worker.publish()
         before = _finished(worker)
         deadline = started + config.timeout if config.timeout is not None else None
@@ -69,12 +62,12 @@ def run_search(config: SearchConfig, *, progress: bool = True) -> SearchOutcome:
             else:
                 _run_processes(config, run, deadline, jobs, threads)
         finally:
-            snapshot = monitor.stop() if monitor is not None else worker_snapshot(worker)
+            snapshot = monitor.stop() if monitor is not None else _snapshot(worker)
             worker.publish()
     return SearchOutcome(snapshot, run, resumed, repaired, time.monotonic() - started, _finished(worker) - before)
 
 
-def worker_snapshot(worker: Worker) -> Snapshot:
+def _snapshot(worker: Worker) -> Snapshot:
     from nasbox.search.results import take_snapshot
 
     return take_snapshot(worker.search, worker.zoo, worker.space, worker.baselines, worker.config)
@@ -85,7 +78,7 @@ def _finished(worker: Worker) -> int:
                                                 *worker.zoo.get_trials(deepcopy=False)])
 
 
-def _monitor(worker: Worker, config: SearchConfig, deadline: float | None):
+def _monitor(worker: Worker, config: SearchConfig, deadline: float | None) -> Monitor:
     from optuna.trial import TrialState
 
     searched = sum(counts_as_finished(t) for t in worker.search.get_trials(deepcopy=False) if is_searched(t))

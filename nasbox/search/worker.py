@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from nasbox.errors import NasboxError
 from nasbox.search.baselines import Baseline, select_baselines
 from nasbox.search.config import SearchConfig
+from nasbox.search.figures import TargetFigures, record
 from nasbox.search.results import publish, take_snapshot
 from nasbox.search.rundir import RunDir
 from nasbox.search.study import (
@@ -37,13 +38,11 @@ from nasbox.search.study import (
     open_study,
     worker_seed,
 )
-from nasbox.space.budget import suggest_within
 
 if TYPE_CHECKING:
     import optuna
 
     from nasbox.arch.spec import ArchSpec
-    from nasbox.cost import Cost
     from nasbox.proxy import ProxyData
 
 MAX_INFEASIBLE_IN_A_ROW = 1000
@@ -56,7 +55,7 @@ class Job:
     study: optuna.Study
     trial: optuna.Trial
     spec: ArchSpec
-    cost: Cost
+    figures: dict[str, float]
     baseline: str | None
 
 
@@ -68,7 +67,8 @@ class Worker:
 
         self.config, self.run, self.index = config, run, index
         self.space = load_space(config.space)
-        self.baselines = {b.name: b for b in select_baselines(config.baselines, self.space, config.budget)}
+        self.figures = TargetFigures(config)
+        self.baselines = {b.name: b for b in select_baselines(config.baselines, self.space, self.figures)}
         self.storage = open_storage(run)
         probe = open_study(self.storage, SEARCH_STUDY, config.objectives)
         sampler = make_sampler(config.sampler, worker_seed(config.seed, index, len(probe.trials)))
@@ -102,7 +102,7 @@ class Worker:
             if self.zoo.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
                 trial = self.zoo.ask()
                 baseline = self.baselines[trial.user_attrs[BASELINE]]
-                return Job(self.zoo, trial, baseline.spec, baseline.cost, baseline.name)
+                return Job(self.zoo, trial, baseline.spec, baseline.figures, baseline.name)
             trials = self.search.get_trials(deepcopy=False)
             waiting = any(t.state == TrialState.WAITING for t in trials)
             started = sum(counts_as_finished(t) or (t.state == TrialState.RUNNING)
@@ -111,14 +111,17 @@ class Worker:
                 return None
             for _ in range(MAX_INFEASIBLE_IN_A_ROW):
                 trial = self.search.ask()
-                candidate, feasible = suggest_within(self.space, trial, self.config.budget)
-                self._record_cost(trial, candidate.cost)
-                if feasible:
-                    return Job(self.search, trial, candidate.spec, candidate.cost, trial.user_attrs.get(BASELINE))
+                candidate = self.space.candidate(*self.space.suggest(trial))
+                figures = self.figures.of(candidate.spec, candidate.cost)
+                for name, excess in self.figures.constraints(figures).items():
+                    trial.set_constraint(name, excess)
+                self._record_figures(trial, figures)
+                if self.figures.admits(figures):
+                    return Job(self.search, trial, candidate.spec, figures, trial.user_attrs.get(BASELINE))
                 trial.set_user_attr(STATUS, INFEASIBLE)
-                self.search.tell(trial, self._values(0.0, candidate.cost))
+                self.search.tell(trial, self._values(0.0, figures))
         raise NasboxError(f"the {self.config.sampler} sampler proposed {MAX_INFEASIBLE_IN_A_ROW} networks over "
-                          f"{self.config.budget.describe()} in a row; raise the budget or use the tpe sampler")
+                          f"{self.figures.describe()} in a row; raise the budget or use the tpe sampler")
 
     def train(self, job: Job) -> None:
         """Train the job's proxy and tell the study: its values, or a failure with its reason."""
@@ -126,7 +129,7 @@ class Worker:
 
         from nasbox.proxy import TrialFailed, evaluate
 
-        self._record_cost(job.trial, job.cost)
+        self._record_figures(job.trial, job.figures)
         seed = zlib.crc32(f"{self.config.seed}:{job.baseline or job.trial.number}".encode())
         job.trial.set_user_attr(PROXY_SEED, seed)
         try:
@@ -139,7 +142,7 @@ class Worker:
             job.trial.set_user_attr("accuracy", result.accuracy)
             job.trial.set_user_attr("curve", result.curve)
             job.trial.set_user_attr("train_seconds", round(result.seconds, 3))
-            job.study.tell(job.trial, self._values(result.accuracy, job.cost))
+            job.study.tell(job.trial, self._values(result.accuracy, job.figures))
             self._log(job, result.curve, result.accuracy)
             return
         job.trial.set_user_attr(STATUS, FAILED)
@@ -153,13 +156,13 @@ class Worker:
             publish(self.run, take_snapshot(self.search, self.zoo, self.space, self.baselines, self.config),
                     self.config)
 
-    def _record_cost(self, trial: optuna.Trial, cost: Cost) -> None:
-        trial.set_user_attr("macs", cost.macs)
-        trial.set_user_attr("params", cost.params)
+    def _record_figures(self, trial: optuna.Trial, figures: dict[str, float]) -> None:
+        for name, value in record(figures).items():
+            trial.set_user_attr(name, value)
 
-    def _values(self, accuracy: float, cost: Cost) -> list[float]:
-        figures = {"accuracy": accuracy, "macs": cost.macs, "params": cost.params}
-        return [figures[name] for name in self.config.objectives]
+    def _values(self, accuracy: float, figures: dict[str, float]) -> list[float]:
+        values = {"accuracy": accuracy, "latency": math.inf, **figures}
+        return [values[name] for name in self.config.objectives]
 
     def _log(self, job: Job, curve: list[dict[str, float]], accuracy: float | None) -> None:
         from nasbox.report.tensorboard import SearchBoard
@@ -168,8 +171,7 @@ class Worker:
             self._board = SearchBoard(self.run.tensorboard)
         name = f"baseline-{job.baseline}" if job.study is self.zoo else f"trial-{job.trial.number:05d}"
         self._board.log_trial(name, "baseline" if job.baseline else "searched", curve,
-                              {"network": job.baseline or job.spec.name, "macs": job.cost.macs,
-                               "params": job.cost.params},
+                              {"network": job.baseline or job.spec.name, **record(job.figures)},
                               {"accuracy": accuracy if accuracy is not None and math.isfinite(accuracy) else None})
 
 
@@ -206,7 +208,7 @@ def _die_with_parent() -> None:
 
 
 def enqueue_baselines(search: optuna.Study, zoo: optuna.Study, baselines: list[Baseline],
-                      config: SearchConfig) -> None:
+                      figures: TargetFigures) -> None:
     """Give every baseline not yet trained (nor waiting) a trial: in the search study when it is a point of the
     space within the budgets, so the sampler learns from it, else in the baselines study."""
     from optuna.trial import TrialState
@@ -219,7 +221,7 @@ def enqueue_baselines(search: optuna.Study, zoo: optuna.Study, baselines: list[B
     for baseline in baselines:
         if baseline.name in known:
             continue
-        if baseline.genes is not None and config.budget.admits(baseline.cost):
+        if baseline.genes is not None and figures.admits(baseline.figures):
             search.enqueue_trial(baseline.genes, user_attrs={BASELINE: baseline.name})
         else:
             zoo.enqueue_trial({}, user_attrs={BASELINE: baseline.name})
