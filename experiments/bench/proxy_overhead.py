@@ -3,7 +3,8 @@
 For a few networks (a sampled `inception_resnet` candidate under 600M MACs and the zoo's `mobilenet_v2`), the
 proxy is built once at the default proxy settings on the built-in MNIST subset; then epochs of nasbox's
 `ProxyTrainer` (shuffling, cosine schedule, grad scaler, loss kept on the device) and of the plainest loop
-(`loss = cross_entropy(model(x), y); zero_grad; backward; step`) alternate on copies of the same weights. The ratio
+(`loss = cross_entropy(model(x), y); zero_grad; backward; step`) alternate, in turns, on copies of the same
+weights. The ratio
 is nasbox's median step time over the bare loop's.
 
     python experiments/bench/proxy_overhead.py [--epochs 4] [--threads 2] [--seed 0]
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import random
 import statistics
 import time
@@ -58,27 +60,27 @@ def main() -> None:
     print(f"proxy: width {config.width_mult}, {config.resolution}px, batch {config.batch_size}, "
           f"{batches} steps per epoch, {args.threads} threads")
     ratios = []
-    for name, spec in (("inception_resnet sample", candidate.spec), ("mobilenet_v2", zoo.get("mobilenet_v2"))):
+    for label, spec in (("inception_resnet sample", candidate.spec), ("mobilenet_v2", zoo.get("mobilenet_v2"))):
         torch.manual_seed(args.seed)
         ours_model = build(make_proxy(spec, config, data))
         bare_model = copy.deepcopy(ours_model)
         trainer = ProxyTrainer(ours_model, config, data, args.seed)
         bare_optimizer = make_optimizer(bare_model, config)
         generator = torch.Generator().manual_seed(args.seed)
-        ours, bare = [], []
+        runs = {"ours": trainer.train_epoch,
+                "bare": functools.partial(bare_epoch, bare_model, bare_optimizer, data.train_images,
+                                          data.train_labels, config.batch_size, generator)}
+        times: dict[str, list[float]] = {"ours": [], "bare": []}
         for epoch in range(args.epochs + 1):
-            start = time.perf_counter()
-            trainer.train_epoch()
-            middle = time.perf_counter()
-            bare_epoch(bare_model, bare_optimizer, data.train_images, data.train_labels, config.batch_size,
-                       generator)
-            end = time.perf_counter()
-            if epoch:  # the first epoch of each warms up allocators and kernels
-                ours.append((middle - start) / batches)
-                bare.append((end - middle) / batches)
+            for name in (("ours", "bare") if epoch % 2 else ("bare", "ours")):  # neither always runs first
+                start = time.perf_counter()
+                runs[name]()
+                if epoch:  # the first epoch of each warms up allocators and kernels
+                    times[name].append((time.perf_counter() - start) / batches)
+        ours, bare = times["ours"], times["bare"]
         ratio = statistics.median(ours) / statistics.median(bare)
         ratios.append(ratio)
-        print(f"{name:24s} nasbox {statistics.median(ours) * 1e3:7.2f} ms/step   bare PyTorch "
+        print(f"{label:24s} nasbox {statistics.median(ours) * 1e3:7.2f} ms/step   bare PyTorch "
               f"{statistics.median(bare) * 1e3:7.2f} ms/step   ratio {ratio:.3f}")
     print(f"ratio nasbox / bare PyTorch (median over networks): {statistics.median(ratios):.3f}  (goal ≤ 1.05)")
 
