@@ -1,10 +1,24 @@
 """Proxy training: a target spec scaled down, trained for a few epochs, scored by validation accuracy.
 
-`evaluate(spec, config, data)` is the one entry every search backend calls.
+`evaluate(spec, config, data)` is the one entry every search backend calls. torch is imported when the training
+parts are first used, so that reading a `ProxyConfig` (the CLI's quick answers) stays fast.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 from nasbox.proxy.config import ProxyConfig
-from nasbox.proxy.data import ProxyData, prepare_data
-from nasbox.proxy.train import ProxyResult, TrialFailed, evaluate, select_device
+
+_LAZY = {"ProxyData": "nasbox.proxy.data", "prepare_data": "nasbox.proxy.data", "ProxyResult": "nasbox.proxy.train",
+         "TrialFailed": "nasbox.proxy.train", "evaluate": "nasbox.proxy.train", "select_device": "nasbox.proxy.train"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'nasbox.proxy' has no attribute {name!r}")
+
 
 __all__ = ["ProxyConfig", "ProxyData", "ProxyResult", "TrialFailed", "evaluate", "prepare_data", "select_device"]
