@@ -124,3 +124,10 @@ def test_malformed_json_names_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
     path.write_text('{"name": "x",\n "layers": [}\n')
     _assert_one_line_error(nasbox_cli("profile", str(path)), "broken.json:2:")
+
+
+def test_the_command_starts_without_importing_torch() -> None:
+    """--help and one-line errors must answer fast: torch (3-4 s to import) loads only when a command needs it."""
+    probe = "import sys, nasbox.cli.main; print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "False", result.stderr
