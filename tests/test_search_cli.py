@@ -208,3 +208,29 @@ def test_front_of_a_directory_that_is_no_run_is_one_line(tmp_path: Path) -> None
     result = nasbox_cli("front", str(tmp_path))
     assert result.returncode == 2 and "not a nasbox run directory" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_a_proposal_that_cannot_be_costed_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nasbox.arch import ArchSpec
+    from nasbox.cost import Cost
+    from nasbox.search import make_config, run_search
+    from nasbox.search.figures import TargetFigures
+
+    real_of, calls = TargetFigures.of, []
+
+    def of_failing_once(self: TargetFigures, spec: ArchSpec, cost: Cost) -> dict[str, float]:
+        calls.append(spec.name)
+        if len(calls) == 1:
+            raise RuntimeError("a latency harness that crashed\nwith a second line")
+        return real_of(self, spec, cost)
+
+    monkeypatch.setattr(TargetFigures, "of", of_failing_once)
+    config = make_config({"space": "inception_resnet", "budget_macs": "600M", "subset": "200", "epochs": "1",
+                          "trials": "2", "jobs": "1", "threads": "1", "baselines": "none",
+                          "run_dir": str(tmp_path / "run")})
+    outcome = run_search(config, progress=False)
+    assert outcome.snapshot.counts["failed"] == 1
+    assert outcome.snapshot.failures[0]["reason"] == "cannot be built or costed: RuntimeError: a latency harness " \
+                                                      "that crashed"
+    assert len(trained(search_trials(tmp_path / "run"))) == 1, "the failed proposal counts, the search went on"

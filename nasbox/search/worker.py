@@ -103,16 +103,16 @@ class Worker:
                 trial = self.zoo.ask()
                 baseline = self.baselines[trial.user_attrs[BASELINE]]
                 return Job(self.zoo, trial, baseline.spec, baseline.figures, baseline.name)
-            trials = self.search.get_trials(deepcopy=False)
-            waiting = any(t.state == TrialState.WAITING for t in trials)
-            started = sum(counts_as_finished(t) or (t.state == TrialState.RUNNING)
-                          for t in trials if is_searched(t))
-            if not waiting and started >= self.config.trials:
-                return None
             for _ in range(MAX_INFEASIBLE_IN_A_ROW):
+                if not self._room_for_a_trial():
+                    return None
                 trial = self.search.ask()
-                candidate = self.space.candidate(*self.space.suggest(trial))
-                figures = self.figures.of(candidate.spec, candidate.cost)
+                try:
+                    candidate = self.space.candidate(*self.space.suggest(trial))
+                    figures = self.figures.of(candidate.spec, candidate.cost)
+                except Exception as exc:  # a proposal that cannot be built or costed fails alone
+                    self._fail(self.search, trial, f"cannot be built or costed: {_reason(exc)}")
+                    continue
                 for name, excess in self.figures.constraints(figures).items():
                     trial.set_constraint(name, excess)
                 self._record_figures(trial, figures)
@@ -123,9 +123,16 @@ class Worker:
         raise NasboxError(f"the {self.config.sampler} sampler proposed {MAX_INFEASIBLE_IN_A_ROW} networks over "
                           f"{self.figures.describe()} in a row; raise the budget or use the tpe sampler")
 
+    def _room_for_a_trial(self) -> bool:
+        """A trial waits in the queue, or fewer searched trials than asked for are finished or running."""
+        from optuna.trial import TrialState
+
+        trials = self.search.get_trials(deepcopy=False)
+        started = sum(counts_as_finished(t) or (t.state == TrialState.RUNNING) for t in trials if is_searched(t))
+        return any(t.state == TrialState.WAITING for t in trials) or started < self.config.trials
+
     def train(self, job: Job) -> None:
         """Train the job's proxy and tell the study: its values, or a failure with its reason."""
-        from optuna.trial import TrialState
 
         from nasbox.proxy import TrialFailed, evaluate
 
@@ -137,7 +144,7 @@ class Worker:
         except TrialFailed as exc:
             reason = str(exc)
         except Exception as exc:  # any fault of one trial is recorded, and the search goes on
-            reason = f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
+            reason = _reason(exc)
         else:
             job.trial.set_user_attr("accuracy", result.accuracy)
             job.trial.set_user_attr("curve", result.curve)
@@ -145,10 +152,15 @@ class Worker:
             job.study.tell(job.trial, self._values(result.accuracy, job.figures))
             self._log(job, result.curve, result.accuracy)
             return
-        job.trial.set_user_attr(STATUS, FAILED)
-        job.trial.set_user_attr(REASON, reason)
-        job.study.tell(job.trial, state=TrialState.FAIL)
+        self._fail(job.study, job.trial, reason)
         self._log(job, [], None)
+
+    def _fail(self, study: optuna.Study, trial: optuna.Trial, reason: str) -> None:
+        from optuna.trial import TrialState
+
+        trial.set_user_attr(STATUS, FAILED)
+        trial.set_user_attr(REASON, reason)
+        study.tell(trial, state=TrialState.FAIL)
 
     def publish(self) -> None:
         """Rewrite the front files from the storage (under the ask lock, so writers take turns)."""
@@ -173,6 +185,12 @@ class Worker:
         self._board.log_trial(name, "baseline" if job.baseline else "searched", curve,
                               {"network": job.baseline or job.spec.name, **record(job.figures)},
                               {"accuracy": accuracy if accuracy is not None and math.isfinite(accuracy) else None})
+
+
+def _reason(exc: Exception) -> str:
+    """An exception as one line: its class and the first line of its message."""
+    message = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{exc.__class__.__name__}: {message}" if message else exc.__class__.__name__
 
 
 def load_proxy_data(config: SearchConfig) -> ProxyData:
