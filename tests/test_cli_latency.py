@@ -13,41 +13,24 @@ import torch
 
 from nasbox.space import load_space
 from tests.test_cli import _assert_one_line_error, nasbox_cli
-from tests.test_latency import TINY_SPACE, TINY_SPEC
+from tests.test_latency import TINY_SPEC
 
 
-@pytest.fixture(scope="module")
-def space_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("space") / "tiny_latency.yaml"
-    path.write_text(TINY_SPACE)
-    return path
-
-
-@pytest.fixture(scope="module")
-def table_file(space_file: Path) -> Path:
-    path = space_file.parent / "table.json"
-    result = nasbox_cli("latency-table", "--space", str(space_file), "--device", "cpu", "--threads", "1",
-                        "--samples", "30", "--fit-networks", "3", "-o", str(path))
-    assert result.returncode == 0, result.stderr
-    assert f"{path}: " in result.stdout and "entries of space 'tiny_latency' on cpu" in result.stdout
-    return path
-
-
-def _edited_table(table_file: Path, tmp_path: Path, **changes: object) -> Path:
-    data = json.loads(table_file.read_text())
+def _edited_table(tiny_table_file: Path, tmp_path: Path, **changes: object) -> Path:
+    data = json.loads(tiny_table_file.read_text())
     data.update(changes)
     path = tmp_path / "edited.json"
     path.write_text(json.dumps(data))
     return path
 
 
-def _check(space_file: Path, table: Path, *extra: str) -> subprocess.CompletedProcess:
-    return nasbox_cli("latency-check", "--space", str(space_file), "--table", str(table), "-n", "4", "--repeats",
+def _check(tiny_space_file: Path, table: Path, *extra: str) -> subprocess.CompletedProcess:
+    return nasbox_cli("latency-check", "--space", str(tiny_space_file), "--table", str(table), "-n", "4", "--repeats",
                       "5", *extra)
 
 
-def test_latency_table_writes_a_table_that_records_its_setting(table_file: Path) -> None:
-    data = json.loads(table_file.read_text())
+def test_latency_table_writes_a_table_that_records_its_setting(tiny_table_file: Path) -> None:
+    data = json.loads(tiny_table_file.read_text())
     assert {"device", "device_name", "torch_version", "threads", "date", "batch_size", "entries"} <= set(data)
     assert (data["space"], data["device"], data["threads"], data["torch_version"]) == (
         "tiny_latency", "cpu", 1, torch.__version__)
@@ -55,12 +38,12 @@ def test_latency_table_writes_a_table_that_records_its_setting(table_file: Path)
 
 
 @pytest.mark.slow
-def test_latency_check_prints_the_figures_and_json(space_file: Path, table_file: Path) -> None:
-    result = _check(space_file, table_file, "--json")
+def test_latency_check_prints_the_figures_and_json(tiny_space_file: Path, tiny_table_file: Path) -> None:
+    result = _check(tiny_space_file, tiny_table_file, "--json")
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)
     assert {"within_10pct", "mape", "kendall_tau", "n"} <= set(figures) and figures["n"] == 4
-    text = _check(space_file, table_file)
+    text = _check(tiny_space_file, tiny_table_file)
     assert text.returncode == 0
     assert all(label in text.stdout for label in ("within ±10%", "MAPE", "Kendall tau"))
 
@@ -69,18 +52,19 @@ def test_latency_check_prints_the_figures_and_json(space_file: Path, table_file:
     ({"torch_version": "2.2.0"}, "measured with torch 2.2.0, this is torch"),
     ({"threads": 2}, "measured with 2 CPU thread(s), this run uses 1"),
 ])
-def test_a_table_from_another_setting_warns_and_exits_0(space_file: Path, table_file: Path, tmp_path: Path,
+def test_a_table_from_another_setting_warns_and_exits_0(tiny_space_file: Path, tiny_table_file: Path, tmp_path: Path,
                                                           changes: dict, expected: str) -> None:
-    edited = _edited_table(table_file, tmp_path, **changes)
-    result = _check(space_file, edited, "--threads", "1", "--json")
+    edited = _edited_table(tiny_table_file, tmp_path, **changes)
+    result = _check(tiny_space_file, edited, "--threads", "1", "--json")
     assert result.returncode == 0, result.stderr
     assert "nasbox latency-check: warning: " in result.stderr and expected in result.stderr
     assert json.loads(result.stdout)["n"] == 4
 
 
-def test_a_table_made_for_another_space_is_refused(space_file: Path, table_file: Path, tmp_path: Path) -> None:
-    edited = _edited_table(table_file, tmp_path, space="mobilenet")
-    _assert_one_line_error(_check(space_file, edited), "built for space 'mobilenet', not 'tiny_latency'")
+def test_a_table_made_for_another_space_is_refused(tiny_space_file: Path, tiny_table_file: Path,
+                                                   tmp_path: Path) -> None:
+    edited = _edited_table(tiny_table_file, tmp_path, space="mobilenet")
+    _assert_one_line_error(_check(tiny_space_file, edited), "built for space 'mobilenet', not 'tiny_latency'")
 
 
 @pytest.mark.parametrize(("args", "expected"), [
@@ -108,16 +92,17 @@ def test_cuda_without_a_gpu_gets_one_line_and_status_2(command: tuple[str, ...],
     _assert_one_line_error(nasbox_cli(*command, cwd=tmp_path), "needs a GPU but torch")
 
 
-def test_a_file_that_is_not_a_table_is_refused(space_file: Path, tmp_path: Path) -> None:
+def test_a_file_that_is_not_a_table_is_refused(tiny_space_file: Path, tmp_path: Path) -> None:
     path = tmp_path / "spec.json"
     path.write_text(TINY_SPEC.to_json())
-    _assert_one_line_error(_check(space_file, path), "not a nasbox latency table")
+    _assert_one_line_error(_check(tiny_space_file, path), "not a nasbox latency table")
 
 
-def test_profile_latency_prints_measured_and_predicted(tmp_path: Path, space_file: Path, table_file: Path) -> None:
+def test_profile_latency_prints_measured_and_predicted(tmp_path: Path, tiny_space_file: Path,
+                                                       tiny_table_file: Path) -> None:
     spec = tmp_path / "tiny.json"
-    spec.write_text(load_space(space_file).sample(random.Random(7))[1].to_json())
-    result = nasbox_cli("profile", str(spec), "--latency", "--latency-table", str(table_file), "--json")
+    spec.write_text(load_space(tiny_space_file).sample(random.Random(7))[1].to_json())
+    result = nasbox_cli("profile", str(spec), "--latency", "--latency-table", str(tiny_table_file), "--json")
     assert result.returncode == 0, result.stderr
     latency = json.loads(result.stdout)["latency"]
     assert latency["measured_ms"] > 0 and latency["predicted_ms"] > 0 and latency["threads"] == 1

@@ -14,7 +14,6 @@ import pytest
 
 from nasbox.cost.latency import LatencyTable
 from nasbox.space import load_space
-from tests.test_latency import TINY_SPACE
 
 
 def nasbox_cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -22,36 +21,20 @@ def nasbox_cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
                           timeout=timeout)
 
 
-@pytest.fixture(scope="module")
-def space_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("space") / "tiny_latency.yaml"
-    path.write_text(TINY_SPACE)
-    return path
-
-
-@pytest.fixture(scope="module")
-def table_file(space_file: Path) -> Path:
-    path = space_file.parent / "table.json"
-    built = nasbox_cli("latency-table", "--space", str(space_file), "--device", "cpu", "--threads", "1",
-                       "--samples", "30", "--fit-networks", "3", "-o", str(path))
-    assert built.returncode == 0, built.stderr
-    return path
-
-
-def search(space_file: Path, run_dir: Path, *extra: str) -> subprocess.CompletedProcess:
-    return nasbox_cli("search", "--space", str(space_file), "--subset", "200", "--epochs", "1", "--jobs", "1",
+def search(tiny_space_file: Path, run_dir: Path, *extra: str) -> subprocess.CompletedProcess:
+    return nasbox_cli("search", "--space", str(tiny_space_file), "--subset", "200", "--epochs", "1", "--jobs", "1",
                       "--threads", "1", "--baselines", "none", "--run-dir", str(run_dir), "--quiet", *extra)
 
 
 @pytest.mark.slow
-def test_a_latency_table_drives_the_budget_and_the_objective(space_file: Path, table_file: Path,
+def test_a_latency_table_drives_the_budget_and_the_objective(tiny_space_file: Path, tiny_table_file: Path,
                                                              tmp_path: Path) -> None:
-    table = LatencyTable.load(table_file)
-    space = load_space(space_file)
+    table = LatencyTable.load(tiny_table_file)
+    space = load_space(tiny_space_file)
     latencies = sorted(table.predict(space.sample(random.Random(seed))[1]) for seed in range(40))
     budget_ms = round(latencies[len(latencies) // 2] * 1e3, 4)  # about half the space fits
     run_dir = tmp_path / "run"
-    result = search(space_file, run_dir, "--trials", "4", "--latency-table", str(table_file),
+    result = search(tiny_space_file, run_dir, "--trials", "4", "--latency-table", str(tiny_table_file),
                     "--objectives", "accuracy,latency", "--budget-latency", f"{budget_ms:.4f}ms")
     assert result.returncode == 0, result.stderr
     assert "latency" in result.stdout
@@ -76,17 +59,17 @@ def test_a_latency_table_drives_the_budget_and_the_objective(space_file: Path, t
 
 
 @pytest.mark.slow
-def test_latency_is_measured_when_there_is_no_table(space_file: Path, tmp_path: Path) -> None:
+def test_latency_is_measured_when_there_is_no_table(tiny_space_file: Path, tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
-    result = search(space_file, run_dir, "--trials", "2", "--objectives", "accuracy,macs,latency")
+    result = search(tiny_space_file, run_dir, "--trials", "2", "--objectives", "accuracy,macs,latency")
     assert result.returncode == 0, result.stderr
     front = json.loads((run_dir / "front.json").read_text())
     assert front["front"] and all(0 < p["latency"] < 1.0 for p in front["front"])
 
 
-def test_a_table_of_another_space_is_refused(table_file: Path, tmp_path: Path) -> None:
+def test_a_table_of_another_space_is_refused(tiny_table_file: Path, tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
-    result = nasbox_cli("search", "--space", "mobilenet", "--latency-table", str(table_file), "--budget-latency",
+    result = nasbox_cli("search", "--space", "mobilenet", "--latency-table", str(tiny_table_file), "--budget-latency",
                         "20ms", "--run-dir", str(run_dir))
     assert result.returncode == 2 and "built for space 'tiny_latency'" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and not run_dir.exists()
@@ -99,11 +82,11 @@ def test_a_table_of_another_space_is_refused(table_file: Path, tmp_path: Path) -
     (("--latency-table", "/no/such/table.json"), "/no/such/table.json"),
     (("--objectives", "accuracy,speed"), "--objectives"),
 ])
-def test_bad_latency_input_is_one_line_and_writes_nothing(space_file: Path, table_file: Path, tmp_path: Path,
+def test_bad_latency_input_is_one_line_and_writes_nothing(tiny_space_file: Path, tiny_table_file: Path, tmp_path: Path,
                                                           args: tuple[str, ...], message: str) -> None:
     run_dir = tmp_path / "run"
-    extra = () if "--latency-table" in args else ("--latency-table", str(table_file))
-    result = nasbox_cli("search", "--space", str(space_file), *extra, *args, "--run-dir", str(run_dir))
+    extra = () if "--latency-table" in args else ("--latency-table", str(tiny_table_file))
+    result = nasbox_cli("search", "--space", str(tiny_space_file), *extra, *args, "--run-dir", str(run_dir))
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr and not run_dir.exists()
