@@ -39,7 +39,8 @@ def run_search(config: SearchConfig, *, progress: bool = True) -> SearchOutcome:
     space = load_space(config.space)
     check_reachable(space, config.budget)
     select_device(config.device)
-    for warning in TargetFigures(config).check(space):
+    figures = TargetFigures(config)
+    for warning in figures.check(space):
         sys.stderr.write(f"nasbox search: warning: {warning}\n")
     data = load_proxy_data(config)
     run = RunDir(config.run_dir or config.default_run_dir())
@@ -49,7 +50,7 @@ def run_search(config: SearchConfig, *, progress: bool = True) -> SearchOutcome:
         run.create(config)
         jobs, threads = config.workers(data.train_images.is_cuda)
         torch.set_num_threads(threads)
-        worker = Worker(config, run, index=0, data=data)
+        worker = Worker(config, run, index=0, data=data, figures=figures)
         repaired = repair_interrupted(worker.search) + repair_interrupted(worker.zoo)
         enqueue_baselines(worker.search, worker.zoo, list(worker.baselines.values()), worker.figures)
         worker.publish()

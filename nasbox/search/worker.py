@@ -62,12 +62,13 @@ class Job:
 class Worker:
     """Everything one process needs to run trials of a search."""
 
-    def __init__(self, config: SearchConfig, run: RunDir, index: int = 0, data: ProxyData | None = None) -> None:
+    def __init__(self, config: SearchConfig, run: RunDir, index: int = 0, data: ProxyData | None = None,
+                 figures: TargetFigures | None = None) -> None:
         from nasbox.space import load_space
 
         self.config, self.run, self.index = config, run, index
         self.space = load_space(config.space)
-        self.figures = TargetFigures(config)
+        self.figures = figures or TargetFigures(config)
         self.baselines = {b.name: b for b in select_baselines(config.baselines, self.space, self.figures)}
         self.storage = open_storage(run)
         probe = open_study(self.storage, SEARCH_STUDY, config.objectives)
