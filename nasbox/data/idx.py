@@ -76,4 +76,6 @@ def load_mnist(data_dir: Path) -> ImageDataset:
     images = np.concatenate([images for images, _ in parts])[:, None]
     labels = np.concatenate([labels for _, labels in parts]).astype(np.int64)
     classes = tuple(str(k) for k in range(max(10, int(labels.max(initial=0)) + 1)))
-    return ImageDataset("mnist", torch.from_numpy(images), torch.from_numpy(labels), classes)
+    files = [path for part in PARTS for kind in ("images-idx3", "labels-idx1")
+             if (path := _find(data_dir, f"{part}-{kind}-ubyte")) is not None]
+    return ImageDataset("mnist", torch.from_numpy(images), torch.from_numpy(labels), classes, tuple(files))

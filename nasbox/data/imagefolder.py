@@ -71,4 +71,4 @@ def load_image_folder(data_dir: Path, *, image_size: int = 64) -> ImageDataset:
         pixels[row] = _decode(path, image_size)
     images = torch.from_numpy(pixels).permute(0, 3, 1, 2).contiguous()
     labels = torch.tensor([label for label, _ in paths], dtype=torch.int64)
-    return ImageDataset("imagefolder", images, labels, tuple(classes))
+    return ImageDataset("imagefolder", images, labels, tuple(classes), tuple(path for _, path in paths))
