@@ -11,10 +11,10 @@ from nasbox import SpecError, zoo
 from nasbox.arch.transform import proxy_spec
 from nasbox.search.baselines import retarget, select_baselines
 from nasbox.search.config import make_config
-from nasbox.search.figures import TargetFigures
+from nasbox.search.target import Target
 from nasbox.space import Space, load_space
 
-BUDGET = TargetFigures(make_config({"space": "inception_resnet", "budget_macs": "600M"}))
+BUDGET = Target(make_config({"space": "inception_resnet", "budget_macs": "600M"}))
 DENSE_OUTPUT = {"enet"}  # segmentation: a class map, not a class vector
 CLASSIFIERS = [name for name in zoo.names() if name not in DENSE_OUTPUT]
 TOO_SMALL_AT_32 = {"alexnet", "zfnet", "inception_v3", "inception_v4", "inception_resnet_v2"}  # unpadded windows

@@ -164,7 +164,7 @@ def test_budget_is_an_optuna_constraint(make_sampler: Callable[[], optuna.sample
     seen: dict[int, tuple[int, bool]] = {}
 
     def objective(trial: optuna.Trial) -> tuple[float, float]:
-        candidate, feasible = suggest_within(space, trial, budget)
+        candidate, _, feasible = suggest_within(space, trial, budget)
         seen[trial.number] = (candidate.cost.macs, feasible)
         return float(candidate.cost.macs), float(candidate.cost.params)
 

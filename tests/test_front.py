@@ -12,7 +12,16 @@ import pytest
 
 import nasbox
 from nasbox import NasboxError
-from nasbox.search.front import FRONT_CSV, FRONT_JSON, Point, hypervolume, pareto_front, read_front, write_front
+from nasbox.search.front import (
+    FRONT_CSV,
+    FRONT_JSON,
+    Point,
+    Reference,
+    hypervolume,
+    pareto_front,
+    read_front,
+    write_front,
+)
 
 ACC_MACS = ("accuracy", "macs")
 ACC_MACS_PARAMS = ("accuracy", "macs", "params")
@@ -79,56 +88,64 @@ def test_pareto_front_points_equal_on_two_objectives_differ_on_the_third() -> No
 
 # ------------------------------------------------------------------------------------------------- hypervolume
 
-# The staircase used below, with a MAC budget of 1000: losses (1 − accuracy, macs / 1000) are
+# The staircase used below, with a MAC budget of 1000 and chance at 0: losses (1 − accuracy, macs / 1000) are
 #   (0.1, 0.5), (0.2, 0.25), (0.5, 0.1). Against the reference (1, 1), sweeping the MAC loss from left to right:
 #   [0.1, 0.25) × [0.5, 1] = 0.15 · 0.5 = 0.075
 #   [0.25, 0.5) × [0.2, 1] = 0.25 · 0.8 = 0.2
 #   [0.5, 1]    × [0.1, 1] = 0.5  · 0.9 = 0.45          total 0.725
 STAIRCASE = [point(0.9, 500, trial=0), point(0.8, 250, trial=1), point(0.5, 100, trial=2)]
+AT_1000 = Reference(chance=0.0, scales={"macs": 1000})
 
 
 def test_hypervolume_of_a_staircase_within_a_budget() -> None:
-    assert hypervolume(STAIRCASE, ACC_MACS, {"macs": 1000}) == pytest.approx(0.725)
+    assert hypervolume(STAIRCASE, ACC_MACS, AT_1000) == pytest.approx(0.725)
 
 
 def test_hypervolume_ignores_dominated_points_given_with_the_front() -> None:
-    assert hypervolume([*STAIRCASE, point(0.7, 400, trial=3)], ACC_MACS, {"macs": 1000}) == pytest.approx(0.725)
+    assert hypervolume([*STAIRCASE, point(0.7, 400, trial=3)], ACC_MACS, AT_1000) == pytest.approx(0.725)
 
 
-def test_hypervolume_without_a_budget_scales_by_the_largest_value_among_everything() -> None:
-    dearest = point(0.3, 1000, trial=9)  # not on the front, but it sets the MAC scale to 1000
-    assert hypervolume(STAIRCASE, ACC_MACS, {}, everything=[*STAIRCASE, dearest]) == pytest.approx(0.725)
+def test_hypervolume_credits_nothing_at_or_below_chance() -> None:
+    # chance 0.5: accuracy losses (1 − a) / 0.5 are 0.2, 0.4 and 1.0, so the third step lies on the reference's edge
+    #   [0.25, 0.5) × [0.4, 1] = 0.25 · 0.6 = 0.15;  [0.5, 1] × [0.2, 1] = 0.5 · 0.8 = 0.4;  total 0.55
+    at_chance = Reference(chance=0.5, scales={"macs": 1000})
+    assert hypervolume(STAIRCASE, ACC_MACS, at_chance) == pytest.approx(0.55)
+    assert hypervolume([point(0.3, 10)], ACC_MACS, at_chance) == 0.0
 
 
-def test_hypervolume_without_a_budget_or_everything_scales_by_the_front() -> None:
-    # scale 500: losses (0.1, 1.0), (0.2, 0.5), (0.5, 0.2); the dearest point sits on the reference's edge
-    #   [0.2, 0.5) × [0.5, 1] = 0.3 · 0.5 = 0.15;  [0.5, 1] × [0.2, 1] = 0.5 · 0.8 = 0.4;  total 0.55
-    assert hypervolume(STAIRCASE, ACC_MACS, {}) == pytest.approx(0.55)
+def test_hypervolume_of_a_fixed_scale_does_not_fall_when_a_costlier_network_arrives() -> None:
+    before = hypervolume(STAIRCASE, ACC_MACS, AT_1000)
+    assert hypervolume([*STAIRCASE, point(0.95, 5000, trial=8)], ACC_MACS, AT_1000) == pytest.approx(before)
 
 
 def test_hypervolume_a_point_beyond_the_budget_contributes_nothing() -> None:
     beyond = point(0.99, 1500, trial=7)
-    assert hypervolume([*STAIRCASE, beyond], ACC_MACS, {"macs": 1000}) == pytest.approx(0.725)
-    assert hypervolume([beyond], ACC_MACS, {"macs": 1000}) == 0.0
+    assert hypervolume([*STAIRCASE, beyond], ACC_MACS, AT_1000) == pytest.approx(0.725)
+    assert hypervolume([beyond], ACC_MACS, AT_1000) == 0.0
 
 
 def test_hypervolume_of_an_empty_front_is_zero() -> None:
-    assert hypervolume([], ACC_MACS, {"macs": 1000}) == 0.0
-    assert hypervolume([], ACC_MACS, {}) == 0.0
+    assert hypervolume([], ACC_MACS, AT_1000) == 0.0
 
 
 def test_hypervolume_of_a_perfect_free_network_is_one() -> None:
-    assert hypervolume([point(1.0, 0)], ACC_MACS, {"macs": 1000}) == pytest.approx(1.0)
+    assert hypervolume([point(1.0, 0)], ACC_MACS, Reference(chance=0.1, scales={"macs": 1000})) == pytest.approx(1.0)
 
 
 def test_hypervolume_in_three_objectives_by_inclusion_exclusion() -> None:
-    # budgets 1000 MACs, 100 params: losses (0.2, 0.5, 0.5) and (0.5, 0.2, 0.5); each box is 0.8 · 0.5 · 0.5 = 0.2,
+    # scales 1000 MACs, 100 params: losses (0.2, 0.5, 0.5) and (0.5, 0.2, 0.5); each box is 0.8 · 0.5 · 0.5 = 0.2,
     # their overlap 0.5 · 0.5 · 0.5 = 0.125, so the union is 0.275
     front = [point(0.8, 500, params=50, trial=0), point(0.5, 200, params=50, trial=1)]
-    assert hypervolume(front, ACC_MACS_PARAMS, {"macs": 1000, "params": 100}) == pytest.approx(0.275)
-    # a params budget alone: MACs are scaled by the largest (500), so the losses are (0.2, 1.0, 0.5) and
-    # (0.5, 0.4, 0.5): the first box is flat, the second 0.5 · 0.6 · 0.5 = 0.15
-    assert hypervolume(front, ACC_MACS_PARAMS, {"params": 100}) == pytest.approx(0.15)
+    assert hypervolume(front, ACC_MACS_PARAMS, Reference(0.0, {"macs": 1000, "params": 100})) == pytest.approx(0.275)
+    # MACs scaled by 500: the losses are (0.2, 1.0, 0.5) and (0.5, 0.4, 0.5): the first box is flat, the second
+    # 0.5 · 0.6 · 0.5 = 0.15
+    assert hypervolume(front, ACC_MACS_PARAMS, Reference(0.0, {"macs": 500, "params": 100})) == pytest.approx(0.15)
+
+
+def test_a_reference_round_trips_through_its_record() -> None:
+    reference = Reference(chance=0.1, scales={"macs": 6e8, "latency": 0.02})
+    assert reference.to_dict() == {"accuracy": 0.1, "macs": 6e8, "latency": 0.02}
+    assert Reference.from_dict(reference.to_dict()) == reference
 
 
 # ------------------------------------------------------------------------------------------------- front files

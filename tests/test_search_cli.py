@@ -215,17 +215,17 @@ def test_a_proposal_that_cannot_be_costed_fails_alone(tmp_path: Path, monkeypatc
     from nasbox.arch import ArchSpec
     from nasbox.cost import Cost
     from nasbox.search import make_config, run_search
-    from nasbox.search.figures import TargetFigures
+    from nasbox.search.target import Target
 
-    real_of, calls = TargetFigures.of, []
+    real_of, calls = Target.figures, []
 
-    def of_failing_once(self: TargetFigures, spec: ArchSpec, cost: Cost) -> dict[str, float]:
+    def of_failing_once(self: Target, spec: ArchSpec, cost: Cost, **options: bool) -> dict[str, float]:
         calls.append(spec.name)
         if len(calls) == 1:
             raise RuntimeError("a latency harness that crashed\nwith a second line")
-        return real_of(self, spec, cost)
+        return real_of(self, spec, cost, **options)
 
-    monkeypatch.setattr(TargetFigures, "of", of_failing_once)
+    monkeypatch.setattr(Target, "figures", of_failing_once)
     config = make_config({"space": "inception_resnet", "budget_macs": "600M", "subset": "200", "epochs": "1",
                           "trials": "2", "jobs": "1", "threads": "1", "baselines": "none",
                           "run_dir": str(tmp_path / "run")})

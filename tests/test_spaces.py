@@ -108,7 +108,7 @@ def test_same_genes_give_the_same_spec_and_encode_inverts_sampling(name: str) ->
 
 def _study(space: Space, sampler: optuna.samplers.BaseSampler, budget: Budget, trials: int) -> optuna.Study:
     def objective(trial: optuna.Trial) -> tuple[float, float]:
-        candidate, _ = suggest_within(space, trial, budget)
+        candidate = suggest_within(space, trial, budget).candidate
         return float(candidate.cost.macs), float(candidate.cost.params)
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)

@@ -61,7 +61,7 @@ def feasible_share(space: Space, budget: Budget, trials: int, seed: int, told: b
 
     def objective(trial: optuna.Trial) -> float:
         if told:
-            candidate, fits = suggest_within(space, trial, budget)
+            candidate, _, fits = suggest_within(space, trial, budget)
         else:
             candidate = space.candidate(*space.suggest(trial))
             fits = budget.admits(candidate.cost)

@@ -32,6 +32,8 @@ _HELP = {
     "device": ("DEVICE", "auto (CUDA when present, default), cpu, cuda or cuda:N"),
     "threads": ("N", "CPU threads per worker (default: cores / jobs, so 1 by default)"),
     "run_dir": ("DIR", "run directory (default runs/<space>-<budget>)"),
+    "force_resume": (None, "resume the run directory although a file it was made with (space, latency table, "
+                           "dataset) changed since, recording the change in its config.yaml"),
     "epochs": ("N", "proxy training epochs (default 2)"),
     "width_mult": ("M", "proxy width multiplier (default 0.25)"),
     "resolution": ("PX", "proxy input resolution (default 32)"),
@@ -51,7 +53,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--config", metavar="FILE", help="YAML file of settings named like these flags; flags win")
     for name in (*SEARCH_SETTINGS, *PROXY_SETTINGS):
         metavar, text = _HELP[name]
-        parser.add_argument(flag(name), dest=name, metavar=metavar, help=text)
+        if metavar is None:  # a switch
+            parser.add_argument(flag(name), dest=name, action="store_const", const=True, help=text)
+        else:
+            parser.add_argument(flag(name), dest=name, metavar=metavar, help=text)
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     parser.set_defaults(run=run)
 

@@ -1,8 +1,9 @@
 """A search's settings, from defaults, a YAML config file and flags (in that order of precedence).
 
 The settings that decide what a trial's result means (space, budgets, objectives, data, proxy recipe, seed) are
-the run's *identity*: resuming a run directory with a different identity is refused. The rest (trials, timeout,
-jobs, sampler, baselines, device, threads) steer one invocation and may change between invocations.
+the run's *identity*: resuming a run directory with a different identity is refused (`nasbox.search.identity` adds
+the content of the files they name). The rest (trials, timeout, jobs, sampler, baselines, device, threads,
+force_resume) steer one invocation and may change between invocations.
 """
 
 from __future__ import annotations
@@ -56,10 +57,11 @@ class SearchConfig:
     device: str = "auto"
     threads: int | None = None
     run_dir: str | None = None
+    force_resume: bool = False
 
     @property
     def budget(self) -> Budget:
-        return Budget(macs=self.budget_macs, params=self.budget_params)
+        return Budget(macs=self.budget_macs, params=self.budget_params, latency=self.budget_latency)
 
     def identity(self) -> dict[str, Any]:
         """The settings a resumed run must share with the run it continues."""
@@ -74,9 +76,8 @@ class SearchConfig:
         """runs/<space>-<budget>, e.g. runs/inception_resnet-600M."""
         from nasbox.cost.latency import format_duration
 
-        limits = [f"{format_count(v)}{'' if k == 'macs' else '-params'}" for k, v in self.budget.limits().items()]
-        if self.budget_latency is not None:
-            limits.append(format_duration(self.budget_latency))
+        words = {"macs": format_count, "params": lambda v: f"{format_count(v)}-params", "latency": format_duration}
+        limits = [words[name](limit) for name, limit in self.budget.limits().items()]
         return Path("runs") / "-".join([Path(self.space).stem, *(limits or ["unbounded"])])
 
     def workers(self, cuda: bool) -> tuple[int, int]:
@@ -91,6 +92,15 @@ class SearchConfig:
         data = dataclasses.asdict(self)
         data["objectives"] = list(self.objectives)
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SearchConfig:
+        """The config `to_dict` wrote (a run directory's last invocation)."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in names}
+        values["objectives"] = tuple(values.get("objectives", ("accuracy", "macs")))
+        values["proxy"] = ProxyConfig.from_dict(values.get("proxy") or {})
+        return cls(**values)
 
 
 def parse_duration_seconds(text: Any, option: str) -> float:
@@ -172,6 +182,12 @@ def _duration(value: Any, option: str) -> float:
     return parse_duration(str(value), option)
 
 
+def _boolean(value: Any, option: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise NasboxError(f"{option}: {value!r} is not true or false; write true or false")
+
+
 def _fraction(value: Any, option: str) -> float:
     number = _number(value, option)
     if not 0 < number < 1:
@@ -186,7 +202,7 @@ SEARCH_SETTINGS = {
     "dataset": _text, "data_dir": _text, "subset": _integer(2), "val_fraction": _fraction, "seed": _integer(0),
     "trials": _integer(1), "timeout": parse_duration_seconds, "jobs": _integer(1),
     "sampler": lambda v, o: _choice(v, o, SAMPLERS), "baselines": _baselines, "device": _text,
-    "threads": _integer(1), "run_dir": _text,
+    "threads": _integer(1), "run_dir": _text, "force_resume": _boolean,
 }
 PROXY_SETTINGS = {
     "epochs": _integer(1), "width_mult": _number, "resolution": _integer(1), "batch_size": _integer(1),

@@ -1,9 +1,11 @@
 """The Pareto front of a search: non-dominated feasible points (searched and baselines), and its hypervolume.
 
-Hypervolume is measured in a normalised space where every objective is a loss in [0, 1]: accuracy becomes
-1 − accuracy, and a count (MACs, params) is divided by its budget, or by the largest value among the points when
-it has no budget. The reference point is (1, …, 1): the worst accuracy at the budget. A larger hypervolume is a
-better front; 1.0 would be a perfect network that costs nothing.
+Hypervolume is measured in a normalised space where every objective is a loss in [0, 1] at the reference point
+(`Reference`): accuracy becomes (1 − accuracy) / (1 − chance), so a network at chance level (1 / classes) or below
+it is credited nothing; a cost (MACs, params, latency) is divided by its budget, or, when it has none, by a fixed
+scale recorded in the run directory when the run was made (the figure of the space's dearest network), so the curve
+of one run never falls when a costlier network arrives. The reference point is (1, …, 1): chance accuracy at the
+budget. A larger hypervolume is a better front; 1.0 would be a perfect network that costs nothing.
 """
 
 from __future__ import annotations
@@ -42,27 +44,49 @@ class Point:
     def value(self, objective: str) -> float:
         return getattr(self, objective)
 
+    def figures(self) -> dict[str, float]:
+        """The figures a budget judges: MACs, params, and latency when it was known."""
+        figures: dict[str, float] = {"macs": self.macs, "params": self.params}
+        if self.latency is not None:
+            figures["latency"] = self.latency
+        return figures
+
     def record(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def _losses(points: list[Point], objectives: tuple[str, ...], limits: dict[str, float]) -> np.ndarray:
-    columns = []
-    for name in objectives:
-        values = np.array([p.value(name) for p in points], dtype=float)
-        if OBJECTIVES[name] == "maximize":
-            columns.append(1.0 - values)
-        else:
-            scale = limits.get(name) or (values.max() if len(values) else 1.0) or 1.0
-            columns.append(values / scale)
-    return np.stack(columns, axis=1) if columns else np.zeros((0, len(objectives)))
+@dataclass(frozen=True)
+class Reference:
+    """The hypervolume's reference point: the chance accuracy, and each cost objective's scale (its budget, or the
+    fixed scale recorded in the run)."""
+
+    chance: float
+    scales: dict[str, float]
+
+    def losses(self, points: list[Point], objectives: tuple[str, ...]) -> np.ndarray:
+        """Each point's objectives as losses, 1 at the reference point (rows: points)."""
+        columns = []
+        for name in objectives:
+            values = np.array([p.value(name) for p in points], dtype=float)
+            if OBJECTIVES[name] == "maximize":
+                columns.append((1.0 - values) / (1.0 - self.chance))
+            else:
+                columns.append(values / self.scales[name])
+        return np.stack(columns, axis=1) if columns else np.zeros((0, len(objectives)))
+
+    def to_dict(self) -> dict[str, float]:
+        return {"accuracy": self.chance, **self.scales}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, float]) -> Reference:
+        return cls(chance=data["accuracy"], scales={k: v for k, v in data.items() if k != "accuracy"})
 
 
 def pareto_front(points: list[Point], objectives: tuple[str, ...]) -> list[Point]:
     """The points no other point dominates (ties kept once), ordered by their first cost objective."""
     if not points:
         return []
-    losses = _losses(points, objectives, {})
+    losses = Reference(0.0, {o: 1.0 for o in objectives}).losses(points, objectives)
     keep = []
     for i, row in enumerate(losses):
         dominated = np.any(np.all(losses <= row, axis=1) & np.any(losses < row, axis=1))
@@ -73,23 +97,17 @@ def pareto_front(points: list[Point], objectives: tuple[str, ...]) -> list[Point
     return sorted((points[i] for i in keep), key=lambda p: (p.value(cost_objective), -p.accuracy))
 
 
-def hypervolume(front: list[Point], objectives: tuple[str, ...], limits: dict[str, float],
-                everything: list[Point] | None = None) -> float:
-    """Hypervolume of `front` in the normalised loss space (see the module docstring). Counts without a budget are
-    scaled by their largest value among `everything` (default: the front)."""
-    from optuna._hypervolume import compute_hypervolume
+def hypervolume(front: list[Point], objectives: tuple[str, ...], reference: Reference) -> float:
+    """Hypervolume of `front` in the normalised loss space (see the module docstring)."""
+    from nasbox.search.optuna_private import compute_hypervolume
 
     if not front:
         return 0.0
-    scales = dict(limits)
-    for name in objectives:
-        if OBJECTIVES[name] == "minimize" and not scales.get(name):
-            scales[name] = max(p.value(name) for p in (everything or front)) or 1.0
-    losses = _losses(front, objectives, scales)
+    losses = reference.losses(front, objectives)
     inside = losses[np.all(losses <= 1.0, axis=1)]
     if len(inside) == 0:
         return 0.0
-    return float(compute_hypervolume(inside, np.ones(len(objectives)), assume_pareto=False))
+    return compute_hypervolume(inside, np.ones(len(objectives)))
 
 
 def write_front(run_dir: Path, front: list[Point], summary: dict[str, Any]) -> None:

@@ -1,86 +1,36 @@
 """What the user watches while a search runs: a progress bar on a terminal (trials done, best accuracy, front size,
-elapsed and ETA), one line per finished trial otherwise, and the front growing in TensorBoard.
-
-A monitor thread in the `nasbox search` process polls the run's storage, so it sees the trials of every worker
-process alike, and it alone writes the front figures to TensorBoard.
+elapsed and ETA), or one line per finished trial otherwise. It only shows snapshots; the publisher
+(`nasbox.search.publisher`) takes them and writes the front, with or without a display.
 """
 
 from __future__ import annotations
 
 import sys
-import threading
 import time
-from typing import TYPE_CHECKING, Any
-
-from nasbox.search.results import Snapshot, budget_limits, take_snapshot
-from nasbox.search.study import BASELINE_STUDY, SEARCH_STUDY, open_storage, open_study
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from nasbox.search.baselines import Baseline
-    from nasbox.search.config import SearchConfig
-    from nasbox.search.rundir import RunDir
-    from nasbox.space.space import Space
-
-POLL_SECONDS = 1.0
+    from nasbox.search.results import Snapshot
 
 
-class Monitor:
-    """Polls the run and reports progress until `stop()`; `total` is the trials and baselines this invocation
-    waits for."""
+class Progress:
+    """Shows how far this invocation got: `total` is the trials and baselines it waits for, counted from the
+    first snapshot shown."""
 
-    def __init__(self, run: RunDir, config: SearchConfig, space: Space, baselines: dict[str, Baseline],
-                 total: int, deadline: float | None) -> None:
-        self.run, self.config, self.space, self.baselines = run, config, space, baselines
+    def __init__(self, total: int, deadline: float | None) -> None:
         self.total, self.deadline = total, deadline
-        storage = open_storage(run)
-        self.search = open_study(storage, SEARCH_STUDY, config.objectives)
-        self.zoo = open_study(storage, BASELINE_STUDY, config.objectives)
         self.started = time.monotonic()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="nasbox-monitor", daemon=True)
-        self._logged = -1
-        self._board: Any = None
+        self._first: int | None = None
         self._display = _Bar(total) if sys.stderr.isatty() else _Lines(total)
 
-    def start(self) -> Monitor:
-        self.first = self.snapshot()
-        self._thread.start()
-        return self
+    def show(self, snapshot: Snapshot) -> None:
+        done = snapshot.finished + snapshot.counts["baselines"]
+        if self._first is None:
+            self._first = done
+        self._display.show(done - self._first, snapshot, time.monotonic() - self.started, self.deadline)
 
-    def stop(self) -> Snapshot:
-        """Stop polling; returns the final snapshot (after a last TensorBoard update)."""
-        self._stop.set()
-        self._thread.join()
-        final = self.snapshot()
-        self._update(final)
+    def close(self) -> None:
         self._display.close()
-        if self._board is not None:
-            self._board.close()
-        return final
-
-    def snapshot(self) -> Snapshot:
-        return take_snapshot(self.search, self.zoo, self.space, self.baselines, self.config)
-
-    def _loop(self) -> None:
-        while not self._stop.wait(POLL_SECONDS):
-            self._update(self.snapshot())
-
-    def _update(self, snapshot: Snapshot) -> None:
-        done = snapshot.finished + snapshot.counts["baselines"] - self.first.finished - self.first.counts["baselines"]
-        self._display.show(done, snapshot, time.monotonic() - self.started, self.deadline)
-        steps = snapshot.finished + snapshot.counts["baselines"]
-        if steps != self._logged:
-            self._logged = steps
-            self._log_front(steps, snapshot)
-
-    def _log_front(self, step: int, snapshot: Snapshot) -> None:
-        from nasbox.report.tensorboard import SearchBoard
-
-        if self._board is None:
-            self._board = SearchBoard(self.run.tensorboard)
-        self._board.log_front(step, [p.record() for p in snapshot.points], [p.record() for p in snapshot.front],
-                              hypervolume=snapshot.hypervolume, budget=budget_limits(self.config) or None,
-                              objectives=self.config.objectives)
 
 
 def _eta(done: int, total: int, elapsed: float, deadline: float | None) -> float | None:

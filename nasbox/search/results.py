@@ -1,4 +1,5 @@
-"""Reading a run's trials back as points, and publishing its front (after every trial)."""
+"""Reading a run's trials back as points, and publishing its front: front.json, front.csv and the front's state
+in TensorBoard, written together whenever a trial has ended, whatever the output mode."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from nasbox.search.front import Point, hypervolume, pareto_front, write_front
+from nasbox.search.front import Point, Reference, hypervolume, pareto_front, write_front
 from nasbox.search.study import (
     BASELINE,
     FAILED,
     INFEASIBLE,
     INTERRUPTED,
+    SPEC,
     STATUS,
+    Studies,
     counts_as_finished,
     is_scored,
     is_searched,
@@ -21,10 +24,9 @@ from nasbox.search.study import (
 if TYPE_CHECKING:
     import optuna
 
-    from nasbox.search.baselines import Baseline
+    from nasbox.report.tensorboard import SearchBoard
     from nasbox.search.config import SearchConfig
     from nasbox.search.rundir import RunDir
-    from nasbox.space.space import Space
 
 
 @dataclass(frozen=True)
@@ -46,65 +48,52 @@ class Snapshot:
     def best_accuracy(self) -> float | None:
         return max((p.accuracy for p in self.front), default=None)
 
+    @property
+    def ended(self) -> int:
+        """Trials that have ended one way or another: a new one means there is something new to publish."""
+        return sum(self.counts.values())
 
-def take_snapshot(search: optuna.Study, baselines_study: optuna.Study, space: Space,
-                  baselines: dict[str, Baseline], config: SearchConfig) -> Snapshot:
-    """Collect every scored trial of both studies as points, and the front among those within the budgets."""
-    trials = search.get_trials(deepcopy=False)
-    zoo_trials = baselines_study.get_trials(deepcopy=False)
-    points = []
-    for trial in trials:
-        if is_scored(trial):
-            name = trial.user_attrs.get(BASELINE)
-            spec = space.render(trial.params).to_dict()
-            if name:
-                spec["name"] = name
-            points.append(_point(trial, trial.number, name, trial.params, spec))
-    for trial in zoo_trials:
-        name = trial.user_attrs[BASELINE]
-        if is_scored(trial) and name in baselines:
-            points.append(_point(trial, None, name, None, baselines[name].spec.to_dict()))
-    limits = budget_limits(config)
-    feasible = [p for p in points if all(p.value(k) <= v for k, v in limits.items())]
+
+def take_snapshot(studies: Studies, config: SearchConfig, reference: Reference) -> Snapshot:
+    """Collect every scored trial of both studies as points (with the spec each trained), and the front among
+    those within the budgets."""
+    trials = studies.search.get_trials(deepcopy=False)
+    zoo_trials = studies.zoo.get_trials(deepcopy=False)
+    points = [_point(t, t.number, t.params) for t in trials if is_scored(t)]
+    points += [_point(t, None, None) for t in zoo_trials if is_scored(t)]
+    budget = config.budget
+    feasible = [p for p in points if budget.admits(p.figures())]
     objectives = config.objectives
     front = pareto_front(feasible, objectives)
     zoo_points = [p for p in feasible if p.baseline]
+    everything = [*trials, *zoo_trials]
     counts = {
         "finished": sum(counts_as_finished(t) for t in trials if is_searched(t)),
-        "baselines": sum(counts_as_finished(t) for t in [*zoo_trials, *trials] if not is_searched(t)),
-        "failed": sum(t.user_attrs.get(STATUS) == FAILED for t in [*trials, *zoo_trials]),
+        "baselines": sum(counts_as_finished(t) for t in everything if not is_searched(t)),
+        "failed": sum(t.user_attrs.get(STATUS) == FAILED for t in everything),
         "infeasible": sum(t.user_attrs.get(STATUS) == INFEASIBLE for t in trials),
-        "interrupted": sum(t.user_attrs.get(STATUS) == INTERRUPTED for t in [*trials, *zoo_trials]),
+        "interrupted": sum(t.user_attrs.get(STATUS) == INTERRUPTED for t in everything),
     }
     failures = [{"trial": t.number if is_searched(t) else None, "baseline": t.user_attrs.get(BASELINE),
                  "reason": t.user_attrs.get("reason", "")}
-                for t in [*trials, *zoo_trials] if t.user_attrs.get(STATUS) == FAILED]
-    return Snapshot(points=points, front=front,
-                    hypervolume=hypervolume(front, objectives, limits, feasible),
-                    baselines_hypervolume=hypervolume(pareto_front(zoo_points, objectives), objectives, limits,
-                                                      feasible),
+                for t in everything if t.user_attrs.get(STATUS) == FAILED]
+    return Snapshot(points=points, front=front, hypervolume=hypervolume(front, objectives, reference),
+                    baselines_hypervolume=hypervolume(pareto_front(zoo_points, objectives), objectives, reference),
                     counts=counts, failures=failures)
 
 
-def budget_limits(config: SearchConfig) -> dict[str, float]:
-    """Every budget of the run by figure name (latency in seconds)."""
-    limits: dict[str, float] = dict(config.budget.limits())
-    if config.budget_latency is not None:
-        limits["latency"] = config.budget_latency
-    return limits
+def _point(trial: optuna.trial.FrozenTrial, number: int | None, genes: dict[str, Any] | None) -> Point:
+    attrs = trial.user_attrs
+    return Point(trial=number, baseline=attrs.get(BASELINE), genes=genes, spec=attrs[SPEC],
+                 accuracy=attrs["accuracy"], macs=attrs["macs"], params=attrs["params"], latency=attrs.get("latency"))
 
 
-def _point(trial: optuna.trial.FrozenTrial, number: int | None, baseline: str | None,
-           genes: dict[str, Any] | None, spec: dict[str, Any]) -> Point:
-    return Point(trial=number, baseline=baseline, genes=genes, spec=spec, accuracy=trial.user_attrs["accuracy"],
-                 macs=trial.user_attrs["macs"], params=trial.user_attrs["params"],
-                 latency=trial.user_attrs.get("latency"))
-
-
-def publish(run: RunDir, snapshot: Snapshot, config: SearchConfig) -> None:
-    """Write front.json and front.csv from `snapshot`."""
+def publish(run: RunDir, snapshot: Snapshot, config: SearchConfig, reference: Reference, board: SearchBoard) -> None:
+    """Write front.json and front.csv from `snapshot`, and its front, hypervolume and best accuracy to TensorBoard
+    at step = trials ended (searched and baselines)."""
     summary = {
-        "space": config.space, "objectives": list(config.objectives), "budget": budget_limits(config),
+        "space": config.space, "objectives": list(config.objectives), "budget": config.budget.limits(),
+        "reference": reference.to_dict(),
         "updated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "trials": snapshot.counts, "hypervolume": snapshot.hypervolume,
         "baselines_hypervolume": snapshot.baselines_hypervolume,
@@ -114,3 +103,6 @@ def publish(run: RunDir, snapshot: Snapshot, config: SearchConfig) -> None:
         "failures": snapshot.failures,
     }
     write_front(run.path, snapshot.front, summary)
+    board.log_front(snapshot.finished + snapshot.counts["baselines"], [p.record() for p in snapshot.points],
+                    [p.record() for p in snapshot.front], hypervolume=snapshot.hypervolume,
+                    budget=config.budget.limits() or None, objectives=config.objectives)

@@ -1,22 +1,27 @@
 """`run_search`: check everything the user gave before writing anything, then run (or resume) the search in its
-run directory with one or more workers, and return where it ended."""
+run directory with one or more workers, while the publisher writes the front, and return where it ended."""
 
 from __future__ import annotations
 
-import multiprocessing
+import os
+import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nasbox.errors import NasboxError
-from nasbox.proxy import select_device
 from nasbox.search.config import SearchConfig
-from nasbox.search.figures import TargetFigures
-from nasbox.search.progress import Monitor
+from nasbox.search.front import Reference
 from nasbox.search.results import Snapshot
 from nasbox.search.rundir import RunDir
-from nasbox.search.study import BASELINE, counts_as_finished, is_searched, repair_interrupted
-from nasbox.search.worker import Worker, enqueue_baselines, load_proxy_data, worker_process
+from nasbox.search.study import BASELINE, Studies, counts_as_finished, is_searched, repair_interrupted
+
+if TYPE_CHECKING:
+    from nasbox.proxy import ProxyData
+
+WORKER_POLL_SECONDS = 0.2
 
 
 class SearchOutcome:
@@ -29,9 +34,13 @@ class SearchOutcome:
 
 
 def run_search(config: SearchConfig, *, progress: bool = True) -> SearchOutcome:
-    """Run or resume the search `config` describes; see the module docstring."""
-    import torch
-
+    """Run or resume the search `config` describes; see the module docstring. Warnings go to stderr."""
+    from nasbox.data import load_dataset
+    from nasbox.proxy import select_device
+    from nasbox.search.baselines import enqueue_baselines, select_baselines
+    from nasbox.search.data import load_proxy_data
+    from nasbox.search.identity import identify
+    from nasbox.search.target import Target
     from nasbox.space import load_space
     from nasbox.space.budget import check_reachable
 
@@ -39,73 +48,98 @@ def run_search(config: SearchConfig, *, progress: bool = True) -> SearchOutcome:
     space = load_space(config.space)
     check_reachable(space, config.budget)
     select_device(config.device)
-    figures = TargetFigures(config)
-    for warning in figures.check(space):
-        sys.stderr.write(f"nasbox search: warning: {warning}\n")
-    data = load_proxy_data(config)
+    target = Target(config)
+    warnings = target.check(space)
+    dataset = load_dataset(config.dataset, config.data_dir)
+    data = load_proxy_data(config, dataset)
+    identity = identify(config, space, dataset)
     run = RunDir(config.run_dir or config.default_run_dir())
-    resumed = run.check_resumable(config)
-    run.path.mkdir(parents=True, exist_ok=True)
+    resumption = run.check_resumable(config, identity)
+    for warning in [*warnings, *resumption.warnings]:
+        sys.stderr.write(f"nasbox search: warning: {warning}\n")
+    baselines = select_baselines(config.baselines, space, target)
+    reference = (Reference.from_dict(resumption.stored["reference"]) if resumption.resumed else
+                 Reference(1.0 / data.num_classes, target.scales(space, config.objectives)))
+    created = run.make()
     with run.exclusive():
-        run.create(config)
-        jobs, threads = config.workers(data.train_images.is_cuda)
-        torch.set_num_threads(threads)
-        worker = Worker(config, run, index=0, data=data, figures=figures)
-        repaired = repair_interrupted(worker.search) + repair_interrupted(worker.zoo)
-        enqueue_baselines(worker.search, worker.zoo, list(worker.baselines.values()), worker.figures)
-        worker.publish()
-        before = _finished(worker)
-        deadline = started + config.timeout if config.timeout is not None else None
-        monitor = _monitor(worker, config, deadline) if progress else None
         try:
-            if jobs == 1:
-                worker.run_trials(deadline)
-            else:
-                _run_processes(config, run, deadline, jobs, threads)
-        finally:
-            snapshot = monitor.stop() if monitor is not None else _snapshot(worker)
-            worker.publish()
-    return SearchOutcome(snapshot, run, resumed, repaired, time.monotonic() - started, _finished(worker) - before)
+            run.write_config(config, identity, reference.to_dict(), resumption)
+        except OSError as exc:
+            if created:
+                run.remove()
+            raise NasboxError(f"--run-dir: cannot write {run.path} ({exc.strerror or exc}); give a --run-dir in a "
+                              "folder you can write, with space free") from None
+        run.repair_journal()
+        studies = Studies.open(run, config.objectives)
+        studies.name_metrics(config.objectives)
+        repaired = repair_interrupted(studies.search) + repair_interrupted(studies.zoo)
+        enqueue_baselines(studies, baselines, target)
+        before = _finished(studies)
+        deadline = started + config.timeout if config.timeout is not None else None
+        try:
+            snapshot = _run(config, run, studies, data, reference, deadline, progress)
+        except OSError as exc:
+            raise NasboxError(f"cannot write to {run.path} ({exc.strerror or exc}); free space or fix the folder's "
+                              "permissions, then rerun the same command to resume") from None
+    return SearchOutcome(snapshot, run, resumption.resumed, repaired, time.monotonic() - started,
+                         _finished(studies) - before)
 
 
-def _snapshot(worker: Worker) -> Snapshot:
-    from nasbox.search.results import take_snapshot
+def _run(config: SearchConfig, run: RunDir, studies: Studies, data: ProxyData, reference: Reference,
+         deadline: float | None, progress: bool) -> Snapshot:
+    """Train trials with the run's workers while the publisher writes the front; the final snapshot."""
+    import torch
 
-    return take_snapshot(worker.search, worker.zoo, worker.space, worker.baselines, worker.config)
+    from nasbox.search.progress import Progress
+    from nasbox.search.publisher import Publisher
+    from nasbox.search.worker import Worker
+
+    jobs, threads = config.workers(data.train_images.is_cuda)
+    torch.set_num_threads(threads)
+    publisher = Publisher(run, config, reference, Progress(_awaited(config, studies), deadline) if progress else None)
+    publisher.start()
+    try:
+        if jobs == 1:
+            Worker(config, run, 0, data).run_trials(deadline, stop=publisher.failed)
+        else:
+            _run_processes(run, deadline, jobs, threads, publisher.failed)
+    finally:
+        snapshot = publisher.stop()
+    return snapshot
 
 
-def _finished(worker: Worker) -> int:
-    return sum(counts_as_finished(t) for t in [*worker.search.get_trials(deepcopy=False),
-                                                *worker.zoo.get_trials(deepcopy=False)])
-
-
-def _monitor(worker: Worker, config: SearchConfig, deadline: float | None) -> Monitor:
+def _awaited(config: SearchConfig, studies: Studies) -> int:
+    """The trials and baselines this invocation waits for."""
     from optuna.trial import TrialState
 
-    searched = sum(counts_as_finished(t) for t in worker.search.get_trials(deepcopy=False) if is_searched(t))
-    waiting = sum(t.state == TrialState.WAITING and BASELINE in t.user_attrs
-                  for t in [*worker.search.get_trials(deepcopy=False), *worker.zoo.get_trials(deepcopy=False)])
-    total = max(config.trials - searched, 0) + waiting
-    return Monitor(worker.run, config, worker.space, worker.baselines, total, deadline).start()
+    searched = sum(counts_as_finished(t) for t in studies.search.get_trials(deepcopy=False) if is_searched(t))
+    waiting = sum(t.state == TrialState.WAITING and BASELINE in t.user_attrs for t in studies.trials())
+    return max(config.trials - searched, 0) + waiting
 
 
-def _run_processes(config: SearchConfig, run: RunDir, deadline: float | None, jobs: int, threads: int) -> None:
-    """Run `jobs` worker processes on the shared storage and wait for them."""
-    context = multiprocessing.get_context("spawn")
+def _finished(studies: Studies) -> int:
+    return sum(counts_as_finished(t) for t in studies.trials())
+
+
+def _run_processes(run: RunDir, deadline: float | None, jobs: int, threads: int, stop: threading.Event) -> None:
+    """Run `jobs` worker processes (nasbox's own program, reading the run directory) and wait for them; they are
+    killed when `stop` is set or this process is interrupted."""
+    import nasbox
+
     remaining = deadline - time.monotonic() if deadline is not None else None
-    processes = [context.Process(target=worker_process, args=(config, str(Path(run.path)), index, remaining, threads),
-                                 name=f"nasbox-worker-{index}") for index in range(jobs)]
-    for process in processes:
-        process.start()
+    command = [sys.executable, "-m", "nasbox.search.worker", str(run.path), "--threads", str(threads),
+               "--parent", str(os.getpid()), *(["--deadline-in", str(remaining)] if remaining is not None else [])]
+    package_root = str(Path(nasbox.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+    processes = [subprocess.Popen([*command, "--index", str(index)], env=env) for index in range(jobs)]
     try:
-        for process in processes:
-            process.join()
+        while any(process.poll() is None for process in processes) and not stop.is_set():
+            time.sleep(WORKER_POLL_SECONDS)
     finally:
         for process in processes:
-            if process.is_alive():
+            if process.poll() is None:
                 process.kill()
-                process.join()
-    crashed = [p.name for p in processes if p.exitcode not in (0, None)]
+            process.wait()
+    crashed = [f"nasbox-worker-{i}" for i, p in enumerate(processes) if p.returncode != 0 and not stop.is_set()]
     if crashed:
         raise NasboxError(f"{', '.join(crashed)} stopped with an error (see above); rerun the same command to resume")
-

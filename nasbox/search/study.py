@@ -1,21 +1,28 @@
-"""The Optuna side of a run: its journal storage, its two studies, samplers, and repair after a crash.
+"""The Optuna side of a run: its journal storage, its two studies, samplers, and what a trial's attributes say.
 
 A run directory holds one journal with two studies. `search` holds the sampled trials (and the baselines that are
 points of the space, enqueued so the sampler learns from them); `baselines` holds the other zoo networks, trained
-with the same proxy but kept apart so they do not confuse the sampler. A trial's user attributes say what it is:
+with the same proxy but kept apart so they do not confuse the sampler. Both carry their objectives' names
+(`set_metric_names`), so optuna-dashboard labels its axes. A trial's user attributes say what it is:
 
 - `baseline`: the zoo name of a baseline trial;
-- `status`: `infeasible` (over budget, never trained; its accuracy of 0 is a placeholder), `failed` (trained but
-  diverged, ran out of memory or raised; `reason` says why) or `interrupted` (its process died; it is retried);
+- `feasible`: whether the network is within every budget; an infeasible one is never trained, is told with an
+  accuracy of 0 (a placeholder: Optuna needs values to learn the constraint) and has `status` `infeasible`;
+- `status`: `infeasible`, `failed` (trained but diverged, ran out of memory or raised; `reason` says why) or
+  `interrupted` (its process died; it is retried);
 - `retry_of`: the number of the interrupted trial this one repeats;
+- `spec`: the target network that was trained, as a spec dict; `macs`, `params` (and `latency`, seconds): its
+  figures at the target;
 - `proxy_seed`: set when its proxy's training starts (so a RUNNING trial with it is training), the seed that
-  reproduces the training.
+  reproduces the training; `accuracy`, `curve`, `train_seconds`: what the training gave.
 """
 
 from __future__ import annotations
 
+import math
 import zlib
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from nasbox.search.config import OBJECTIVES
 
@@ -28,11 +35,45 @@ if TYPE_CHECKING:
 SEARCH_STUDY = "search"
 BASELINE_STUDY = "baselines"
 BASELINE = "baseline"
+FEASIBLE = "feasible"
 STATUS = "status"
 REASON = "reason"
 RETRY_OF = "retry_of"
+SPEC = "spec"
 PROXY_SEED = "proxy_seed"
 INFEASIBLE, FAILED, INTERRUPTED = "infeasible", "failed", "interrupted"
+
+
+@dataclass
+class Studies:
+    """The two studies of a run, opened on its journal."""
+
+    search: optuna.Study
+    zoo: optuna.Study
+
+    @classmethod
+    def open(cls, run: RunDir, objectives: tuple[str, ...], sampler: optuna.samplers.BaseSampler | None = None
+             ) -> Studies:
+        """Open (creating when new) the run's studies; `sampler` proposes the search study's trials."""
+        storage = open_storage(run)
+        return cls(open_study(storage, SEARCH_STUDY, objectives, sampler),
+                   open_study(storage, BASELINE_STUDY, objectives))
+
+    def name_metrics(self, objectives: tuple[str, ...]) -> None:
+        """Give both studies their objectives' names (once: it is a write to the journal)."""
+        import warnings
+
+        import optuna
+
+        for study in (self.search, self.zoo):
+            if study.metric_names != list(objectives):
+                with warnings.catch_warnings():  # experimental since Optuna 3.2, and what the dashboard reads
+                    warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                    study.set_metric_names(list(objectives))
+
+    def trials(self) -> list[FrozenTrial]:
+        """Every trial of both studies (the search study's first)."""
+        return [*self.search.get_trials(deepcopy=False), *self.zoo.get_trials(deepcopy=False)]
 
 
 def open_storage(run: RunDir) -> optuna.storages.BaseStorage:
@@ -102,15 +143,35 @@ def repair_interrupted(study: optuna.Study) -> list[int]:
     Call it only while no worker runs (the search holds the run directory's lock)."""
     from optuna.trial import TrialState
 
-    storage = study._storage
+    from nasbox.search.optuna_private import set_user_attr
+
     repaired = []
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        trial_id = storage.get_trial_id_from_study_id_trial_number(study._study_id, trial.number)
-        storage.set_trial_user_attr(trial_id, STATUS, INTERRUPTED)
-        storage.set_trial_state_values(trial_id, TrialState.FAIL)
-        attrs: dict[str, Any] = {RETRY_OF: trial.number}
-        if BASELINE in trial.user_attrs:
-            attrs[BASELINE] = trial.user_attrs[BASELINE]
-        study.enqueue_trial(trial.params, user_attrs=attrs, skip_if_exists=False)
+        set_user_attr(study, trial, STATUS, INTERRUPTED)
+        study.tell(trial.number, state=TrialState.FAIL)
+        kept = {k: v for k, v in trial.user_attrs.items() if k in (BASELINE, SPEC, "macs", "params", "latency")}
+        study.enqueue_trial(trial.params, user_attrs={**kept, RETRY_OF: trial.number}, skip_if_exists=False)
         repaired.append(trial.number)
     return repaired
+
+
+def objective_values(objectives: tuple[str, ...], accuracy: float, figures: dict[str, float]) -> list[float]:
+    """The values told to a study for a network of `figures` scoring `accuracy` (a latency left out, for a network
+    over another budget, is told as infinite)."""
+    values = {"accuracy": accuracy, "latency": math.inf, **figures}
+    return [values[name] for name in objectives]
+
+
+def tell_failed(study: optuna.Study, trial: optuna.Trial, reason: str) -> None:
+    """Record `trial` as failed on its own (diverged, out of memory, raised), with its one-line reason."""
+    from optuna.trial import TrialState
+
+    trial.set_user_attr(STATUS, FAILED)
+    trial.set_user_attr(REASON, reason)
+    study.tell(trial, state=TrialState.FAIL)
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one line: its class and the first line of its message."""
+    message = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{exc.__class__.__name__}: {message}" if message else exc.__class__.__name__

@@ -1,4 +1,5 @@
-"""The target figures a search judges a network by, and its budgets on them.
+"""The target a search judges networks by: the figures of a target network (MACs, params, latency) and the run's
+budget on them.
 
 MACs and params come from the analytic cost. Latency is added when a latency budget, objective or table asks for it:
 predicted from a lookup table built on the target device (`--latency-table`, so a table measured on a phone or a
@@ -12,26 +13,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nasbox.errors import NasboxError
-from nasbox.report import format_count
+from nasbox.space.budget import Budget, figures_of
 
 if TYPE_CHECKING:
     from nasbox.arch.spec import ArchSpec
     from nasbox.cost import Cost
     from nasbox.cost.latency import LatencyTable
     from nasbox.search.config import SearchConfig
-    from nasbox.space.space import Space
+    from nasbox.space.space import Candidate, Space
 
 MEASURE_SECONDS = 0.5  # time spent measuring one network's latency when there is no table
 
 
-class TargetFigures:
-    """Computes a run's figures of a target network and checks them against its budgets."""
+class Target:
+    """A run's budget, and the figures of a target network that the budget and the objectives judge."""
 
     def __init__(self, config: SearchConfig) -> None:
         self.config = config
-        self.limits: dict[str, float] = {name: limit for name, limit in (
-            ("macs", config.budget_macs), ("params", config.budget_params), ("latency", config.budget_latency))
-            if limit is not None}
+        self.budget: Budget = config.budget
         self.needs_latency = (config.budget_latency is not None or "latency" in config.objectives
                               or config.latency_table is not None)  # a given table is used, so it is checked
         self.table: LatencyTable | None = None
@@ -40,18 +39,17 @@ class TargetFigures:
 
             self.table = LatencyTable.load(config.latency_table)
 
-    def of(self, spec: ArchSpec, cost: Cost) -> dict[str, float]:
+    def figures(self, spec: ArchSpec, cost: Cost, *, measure_all: bool = False) -> dict[str, float]:
         """MACs and params, and latency in seconds when the run needs it. Without a table, a network already
-        over the MACs or params budget is not measured: its latency is left out."""
-        figures: dict[str, float] = {"macs": cost.macs, "params": cost.params}
-        if self.needs_latency and (self.table is not None or self.admits(figures)):
+        over the MACs or params budget is not measured (its latency is left out) unless `measure_all`."""
+        figures = figures_of(cost)
+        if self.needs_latency and (self.table is not None or measure_all or self.budget.admits(figures)):
             figures["latency"] = self.latency(spec)
         return figures
 
-    def constraints(self, figures: dict[str, float]) -> dict[str, float]:
-        """One constraint per budget, for the sampler; a latency left out counts as met (0), since the network
-        is already infeasible by another budget."""
-        return {name: self.overshoot(figures).get(name, 0.0) for name in self.limits}
+    def measure(self, candidate: Candidate) -> dict[str, float]:
+        """`figures` of a space's candidate (what `suggest_within` takes as its measure)."""
+        return self.figures(candidate.spec, candidate.cost)
 
     def latency(self, spec: ArchSpec) -> float:
         if self.table is not None:
@@ -61,19 +59,24 @@ class TargetFigures:
         return measure_latency(spec, device=self.config.latency_device, threads=self.config.latency_threads,
                                max_time=MEASURE_SECONDS).median
 
-    def overshoot(self, figures: dict[str, float]) -> dict[str, float]:
-        """Relative excess per budget on the figures given (Optuna's constraint convention: ≤ 0 is met)."""
-        return {name: figures[name] / limit - 1.0 for name, limit in self.limits.items() if name in figures}
+    def scales(self, space: Space, objectives: tuple[str, ...]) -> dict[str, float]:
+        """The hypervolume's scale of each cost objective: its budget, else the figure of the space's dearest
+        network (by MACs, or by params), fixed when the run is made so that the front's hypervolume is comparable
+        from trial to trial."""
+        from nasbox.space.extremes import dearest
 
-    def admits(self, figures: dict[str, float]) -> bool:
-        return all(excess <= 0 for excess in self.overshoot(figures).values())
-
-    def describe(self) -> str:
-        from nasbox.cost.latency import format_duration
-
-        words = {"macs": "MACs", "params": "params"}
-        return " and ".join(format_duration(v) + " latency" if k == "latency" else f"{format_count(v)} {words[k]}"
-                            for k, v in self.limits.items()) or "no budget"
+        scales = {}
+        for name in objectives:
+            if name == "accuracy":
+                continue
+            if name in self.budget.limits():
+                scales[name] = self.budget.limits()[name]
+            elif name == "params":
+                scales[name] = float(dearest(space, lambda c: c.params).cost.params)
+            else:
+                candidate = dearest(space)
+                scales[name] = float(candidate.cost.macs if name == "macs" else self.latency(candidate.spec))
+        return scales
 
     def check(self, space: Space) -> list[str]:
         """Refuse a latency table of another space and a latency budget that even the space's network with the
@@ -81,14 +84,14 @@ class TargetFigures:
         warnings = []
         if self.table is not None:
             warnings = self.table.compatibility_warnings(space=space.name, device=None, threads=None)
-        if self.config.budget_latency is not None:
+        if self.budget.latency is not None:
             from nasbox.cost.latency import format_duration
             from nasbox.space.extremes import cheapest
 
-            smallest = cheapest(space, self.config.budget.load)
+            smallest = cheapest(space, self.budget.analytic().load)
             latency = self.latency(smallest.spec)
-            if latency > self.config.budget_latency:
-                raise NasboxError(f"--budget-latency: {format_duration(self.config.budget_latency)} admits no network "
+            if latency > self.budget.latency:
+                raise NasboxError(f"--budget-latency: {format_duration(self.budget.latency)} admits no network "
                                   f"of space {space.name!r}: its network with the fewest MACs takes "
                                   f"{format_duration(latency)}; raise the budget or choose a smaller space")
         return warnings

@@ -1,0 +1,21 @@
+"""The run's proxy data: its dataset, split with the run's seed and resized to the proxy resolution, on the
+run's device."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nasbox.data import ImageDataset
+    from nasbox.proxy import ProxyData
+    from nasbox.search.config import SearchConfig
+
+
+def load_proxy_data(config: SearchConfig, dataset: ImageDataset | None = None) -> ProxyData:
+    """The proxy data of the run `config` describes (from `dataset` when it is already loaded)."""
+    from nasbox.data import load_dataset
+    from nasbox.proxy import prepare_data, select_device
+
+    dataset = dataset if dataset is not None else load_dataset(config.dataset, config.data_dir)
+    return prepare_data(dataset, config.proxy.resolution, val_fraction=config.val_fraction, seed=config.seed,
+                        subset=config.subset, device=select_device(config.device))

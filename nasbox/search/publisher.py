@@ -1,0 +1,83 @@
+"""The one writer of a run's front: a thread of the `nasbox search` process that polls the run's studies (so it
+sees the trials of every worker process, or of any other executor, alike) and, whenever a trial has ended,
+publishes the front (front files and TensorBoard) and shows the progress when there is a display.
+
+A write that fails (a full disk, a folder made read-only) leaves the last complete front files in place (they
+are replaced atomically), stops the search, and is reported as one line once the workers have stopped.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from nasbox.errors import NasboxError
+from nasbox.search.results import Snapshot, publish, take_snapshot
+from nasbox.search.study import Studies
+
+if TYPE_CHECKING:
+    from nasbox.report.tensorboard import SearchBoard
+    from nasbox.search.config import SearchConfig
+    from nasbox.search.front import Reference
+    from nasbox.search.progress import Progress
+    from nasbox.search.rundir import RunDir
+
+POLL_SECONDS = 1.0
+
+
+class Publisher:
+    """Publishes the run's front until `stop()`; `failed` is set when a write failed (the workers then stop)."""
+
+    def __init__(self, run: RunDir, config: SearchConfig, reference: Reference,
+                 progress: Progress | None = None) -> None:
+        from nasbox.report.tensorboard import SearchBoard
+
+        self.run, self.config, self.reference, self.progress = run, config, reference, progress
+        self.studies = Studies.open(run, config.objectives)
+        self.board: SearchBoard = SearchBoard(run.tensorboard)
+        self.failed = threading.Event()
+        self.error: NasboxError | None = None
+        self._published = -1
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="nasbox-publisher", daemon=True)
+
+    def start(self) -> Publisher:
+        self.update()
+        self._thread.start()
+        return self
+
+    def stop(self) -> Snapshot:
+        """Stop polling and publish a last time; returns the final snapshot, or raises the write error that
+        stopped the search."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        try:
+            snapshot = self.update(force=True)
+        finally:
+            if self.progress is not None:
+                self.progress.close()
+            self.board.close()
+        if self.error is not None:
+            raise self.error
+        return snapshot
+
+    def update(self, *, force: bool = False) -> Snapshot:
+        """Take a snapshot; publish it when a trial has ended since the last one (or when forced)."""
+        snapshot = take_snapshot(self.studies, self.config, self.reference)
+        if (force or snapshot.ended != self._published) and self.error is None:
+            try:
+                publish(self.run, snapshot, self.config, self.reference, self.board)
+                self._published = snapshot.ended
+            except OSError as exc:
+                self.error = NasboxError(f"cannot write the front of {self.run.path} ({exc.strerror or exc}); the "
+                                         "last complete front files are kept: free space or fix the folder's "
+                                         "permissions, then rerun the same command to resume")
+                self.failed.set()
+        if self.progress is not None:
+            self.progress.show(snapshot)
+        return snapshot
+
+    def _loop(self) -> None:
+        while not self._stop.wait(POLL_SECONDS):
+            self.update()

@@ -1,0 +1,70 @@
+"""Training one scheduled trial: its proxy is trained with a seed of the network itself, and the study is told
+the accuracy (or the failure and its reason); the trial's learning curve and hparams row go to TensorBoard.
+
+The proxy seed depends on the run's seed and the network's layers, input and classes, never on the trial number or
+the worker, so the same network gets the same score in any run, whatever the scheduling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from typing import TYPE_CHECKING, Any
+
+from nasbox.search.study import PROXY_SEED, SEARCH_STUDY, objective_values, one_line, tell_failed
+from nasbox.search.target import record
+
+if TYPE_CHECKING:
+    from nasbox.arch.spec import ArchSpec
+    from nasbox.proxy import ProxyData
+    from nasbox.report.tensorboard import SearchBoard
+    from nasbox.search.config import SearchConfig
+    from nasbox.search.scheduling import Job
+    from nasbox.space.space import Space
+
+ABSENT = "absent"  # the hparam value of a gene a network does not have
+
+
+def proxy_seed(seed: int, spec: ArchSpec) -> int:
+    """The training seed of `spec`'s proxy in a run seeded `seed`: a digest of the seed and the network (its name
+    aside), so that the same network trains the same way wherever and whenever it is proposed."""
+    network = spec.replace(name="").to_json()
+    return int.from_bytes(hashlib.sha256(f"{seed}:{network}".encode()).digest()[:4], "big")
+
+
+def gene_hparams(space: Space, genes: dict[str, Any] | None) -> dict[str, str]:
+    """Every gene of the space as a TensorBoard hparam, the same keys for every trial (a gene a network lacks is
+    'absent', never left out, so the dashboard hides no column); values are strings, one type per key."""
+    genes = genes or {}
+    return {f"gene/{name}": str(genes[name]) if name in genes else ABSENT for name in space.gene_names()}
+
+
+def train(job: Job, config: SearchConfig, data: ProxyData, board: SearchBoard, space: Space) -> None:
+    """Train the job's proxy and tell its study: the objective values, or a failure with its reason."""
+    from nasbox.proxy import TrialFailed, evaluate
+
+    seed = proxy_seed(config.seed, job.spec)
+    job.trial.set_user_attr(PROXY_SEED, seed)
+    try:
+        result = evaluate(job.spec, config.proxy, data, seed=seed)
+    except TrialFailed as exc:
+        reason = str(exc)
+    except Exception as exc:  # any fault of one trial is recorded, and the search goes on
+        reason = one_line(exc)
+    else:
+        job.trial.set_user_attr("accuracy", result.accuracy)
+        job.trial.set_user_attr("curve", result.curve)
+        job.trial.set_user_attr("train_seconds", round(result.seconds, 3))
+        job.study.tell(job.trial, objective_values(config.objectives, result.accuracy, job.figures))
+        _log(job, board, space, result.curve, result.accuracy)
+        return
+    tell_failed(job.study, job.trial, reason)
+    _log(job, board, space, [], None)
+
+
+def _log(job: Job, board: SearchBoard, space: Space, curve: list[dict[str, float]], accuracy: float | None) -> None:
+    genes = job.trial.params if job.study.study_name == SEARCH_STUDY else None
+    name = f"trial-{job.trial.number:05d}" if genes is not None else f"baseline-{job.baseline}"
+    board.log_trial(name, "baseline" if job.baseline else "searched", curve,
+                    {"network": job.baseline or job.spec.name, **record(job.figures), **gene_hparams(space, genes)},
+                    {"accuracy": accuracy if accuracy is not None and math.isfinite(accuracy) else None})
