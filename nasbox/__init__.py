@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
+
 from nasbox import zoo
 from nasbox.arch import ArchSpec, load_spec
 from nasbox.build import build
 from nasbox.cost import Cost, cost
 from nasbox.errors import NasboxError, SpecError
 
-__all__ = ["ArchSpec", "Cost", "NasboxError", "SpecError", "build", "cost", "load_spec", "zoo"]
+try:
+    __version__ = version("nasbox")
+except PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = ["ArchSpec", "Cost", "NasboxError", "SpecError", "__version__", "build", "cost", "load_spec", "zoo"]
 

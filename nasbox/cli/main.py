@@ -29,7 +29,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def make_parser() -> argparse.ArgumentParser:
+    import nasbox
+
     parser = _Parser(prog="nasbox", description="Neural architecture search over the classic CNN primitives.")
+    parser.add_argument("--version", action="version", version=f"nasbox {nasbox.__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     for module in (baselines, profile, spaces, sample, search, front, latency):
         module.add_parser(commands)

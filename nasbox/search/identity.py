@@ -59,7 +59,9 @@ def identify(config: SearchConfig, space: Space, dataset: ImageDataset) -> Ident
 
 
 def current_versions() -> dict[str, str]:
-    return {name: version(name) for name in ("nasbox", "torch", "optuna")}
+    import nasbox
+
+    return {"nasbox": nasbox.__version__, "torch": version("torch"), "optuna": version("optuna")}
 
 
 def file_changes(stored: dict[str, Any], stored_manifest: str | None, identity: Identity) -> list[dict[str, str]]:
