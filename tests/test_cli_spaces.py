@@ -14,9 +14,9 @@ from torch.utils.flop_counter import FlopCounterMode
 
 import nasbox
 from nasbox.cli.main import main
-from nasbox.report import format_count
 from nasbox.space import load_space, space_names
 from nasbox.space.extremes import cheapest
+from nasbox.units import format_count
 
 SPACE_DIR = Path(__file__).resolve().parents[1] / "search_spaces"
 SPACE_FILES = sorted(SPACE_DIR.glob("*.yaml"))

@@ -1,4 +1,4 @@
-"""Latency through the library: durations, devices, measurement, table entries, building, predicting, the file,
+"""Latency through the library: devices, measurement, table entries, building, predicting, the file,
 compatibility, and the accuracy figures, on tiny specs and a tiny space."""
 
 from __future__ import annotations
@@ -20,10 +20,8 @@ from nasbox.cost.latency import (
     LatencyTable,
     build_table,
     check_table,
-    format_duration,
     kendall_tau,
     measure_latency,
-    parse_duration,
     resolve_device,
     spec_entries,
 )
@@ -87,37 +85,6 @@ def tiny_space(tmp_path_factory: pytest.TempPathFactory) -> nasbox.space.Space:
 @pytest.fixture(scope="module")
 def tiny_table(tiny_space: nasbox.space.Space) -> LatencyTable:
     return build_table(tiny_space, samples=40, fit_networks=4)
-
-
-# ------------------------------------------------------------------------------------------------- durations
-
-
-@pytest.mark.parametrize(("text", "seconds"), [
-    ("20ms", 0.02), ("20 ms", 0.02), ("1.5s", 1.5), ("800us", 800e-6), (" 0.5ms ", 0.5e-3), (".25s", 0.25),
-])
-def test_parse_duration_reads_us_ms_and_s(text: str, seconds: float) -> None:
-    assert parse_duration(text, "--budget-latency") == pytest.approx(seconds)
-
-
-@pytest.mark.parametrize(("text", "problem"), [
-    ("20", "'20' has no unit"),
-    ("20 min", "unknown unit 'min'"),
-    ("20MS", "unknown unit 'MS'"),
-    ("0ms", "not a positive duration"),
-    ("-5ms", "not a duration"),
-    ("fast", "not a duration"),
-    ("", "not a duration"),
-])
-def test_parse_duration_refuses_in_one_line_naming_the_option_and_the_fix(text: str, problem: str) -> None:
-    with pytest.raises(NasboxError) as error:
-        parse_duration(text, "--budget-latency")
-    message = str(error.value)
-    assert message.startswith("--budget-latency: ") and problem in message, message
-    assert "write a duration such as 20ms (units us, ms, s)" in message and "\n" not in message
-
-
-def test_format_duration_picks_a_readable_unit() -> None:
-    assert [format_duration(s) for s in (850e-6, 0.0123, 0.25, 1.2)] == ["850us", "12.3ms", "250ms", "1.20s"]
 
 
 # ------------------------------------------------------------------------------------------------- devices

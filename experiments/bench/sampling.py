@@ -24,7 +24,8 @@ from torch.utils.flop_counter import FlopCounterMode
 
 import nasbox
 from nasbox.space import Space, load_space
-from nasbox.space.budget import Budget, parse_count, suggest_within
+from nasbox.space.budget import Budget, suggest_within
+from nasbox.units import parse_count
 
 
 def rng_times(space: Space, samples: int, seed: int) -> tuple[list[float], list[int]]:

@@ -9,9 +9,9 @@ from typing import Any
 
 from nasbox import zoo
 from nasbox.cost import cost
-from nasbox.cost.latency import format_duration
 from nasbox.errors import NasboxError
-from nasbox.report import format_count, format_table
+from nasbox.report import format_table
+from nasbox.units import format_count, format_duration
 
 LATENCY_WARMUP = 2
 LATENCY_TIME = 2.0  # seconds of timed runs per network at most (at least 5 runs)

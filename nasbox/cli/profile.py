@@ -12,7 +12,8 @@ from nasbox import zoo
 from nasbox.arch import ArchSpec, load_spec
 from nasbox.cost import cost, layer_costs
 from nasbox.errors import NasboxError
-from nasbox.report import format_count, format_table
+from nasbox.report import format_table
+from nasbox.units import format_count, format_duration
 
 LATENCY_REPEATS = 30
 
@@ -123,8 +124,6 @@ def profile_latency(spec: ArchSpec, shape: tuple[int, int, int], args: argparse.
 
 
 def describe_latency(latency: dict[str, Any]) -> str:
-    from nasbox.cost.latency import format_duration
-
     threads = f", {latency['threads']} thread(s)" if latency["threads"] is not None else ""
     line = (f"latency on {latency['device']} ({latency['device_name']}{threads}), batch {latency['batch_size']}: "
             f"measured {latency['summary']}")

@@ -7,9 +7,10 @@ import json
 import random
 
 from nasbox.errors import NasboxError
-from nasbox.report import format_count, format_table
+from nasbox.report import format_table
 from nasbox.space import load_space
-from nasbox.space.budget import Budget, parse_count, sample_within
+from nasbox.space.budget import Budget, sample_within
+from nasbox.units import format_count, parse_count
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nasbox.errors import NasboxError
-from nasbox.report import format_count
+from nasbox.units import format_count, format_duration
 
 if TYPE_CHECKING:
     from nasbox.arch.spec import ArchSpec
@@ -69,8 +69,6 @@ class TargetFigures:
         return all(excess <= 0 for excess in self.overshoot(figures).values())
 
     def describe(self) -> str:
-        from nasbox.cost.latency import format_duration
-
         words = {"macs": "MACs", "params": "params"}
         return " and ".join(format_duration(v) + " latency" if k == "latency" else f"{format_count(v)} {words[k]}"
                             for k, v in self.limits.items()) or "no budget"
@@ -82,7 +80,6 @@ class TargetFigures:
         if self.table is not None:
             warnings = self.table.compatibility_warnings(space=space.name, device=None, threads=None)
         if self.config.budget_latency is not None:
-            from nasbox.cost.latency import format_duration
             from nasbox.space.extremes import cheapest
 
             smallest = cheapest(space, self.config.budget.load)

@@ -9,28 +9,14 @@ refused at once, with the smallest cost the space reaches.
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from nasbox.cost import Cost
 from nasbox.errors import NasboxError
-from nasbox.report import format_count
 from nasbox.space.extremes import cheapest
 from nasbox.space.space import Candidate, Space
-
-_COUNT = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([kKmMgG]?)\s*\Z")
-_SCALE = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9}
-
-
-def parse_count(text: str, option: str) -> int:
-    """'600M' → 600_000_000; K, M and G are powers of 1000. `option` names the flag in errors."""
-    match = _COUNT.match(text) if isinstance(text, str) else None
-    value = round(float(match.group(1)) * _SCALE[match.group(2).lower()]) if match else 0
-    if value <= 0:
-        raise NasboxError(f"{option}: {text!r} is not a count; write a positive number with an optional K, M or "
-                          "G suffix, such as 600M")
-    return value
+from nasbox.units import format_count
 
 
 @dataclass(frozen=True)
