@@ -1,4 +1,4 @@
-"""Latency through the library: devices, measurement, table entries, building, predicting, the file,
+"""Latency through the library: measurement, table entries, building, predicting, the file,
 compatibility, and the accuracy figures, on tiny specs and a tiny space."""
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from nasbox.cost.latency import (
     check_table,
     kendall_tau,
     measure_latency,
-    resolve_device,
     spec_entries,
 )
 from nasbox.cost.latency.table import TableEntry
@@ -85,24 +84,6 @@ def tiny_space(tmp_path_factory: pytest.TempPathFactory) -> nasbox.space.Space:
 @pytest.fixture(scope="module")
 def tiny_table(tiny_space: nasbox.space.Space) -> LatencyTable:
     return build_table(tiny_space, samples=40, fit_networks=4)
-
-
-# ------------------------------------------------------------------------------------------------- devices
-
-
-def test_resolve_device_knows_cpu_and_refuses_unknown_names_in_one_line() -> None:
-    assert resolve_device("cpu") == torch.device("cpu")
-    for name in ("tpu", "cpu:1", "gpu"):
-        with pytest.raises(NasboxError, match="use --device cpu") as error:
-            resolve_device(name)
-        assert "\n" not in str(error.value)
-
-
-@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
-def test_cuda_without_a_gpu_is_one_clear_error() -> None:
-    for name in ("cuda", "cuda:1"):
-        with pytest.raises(NasboxError, match=r"needs a GPU but torch .* sees none"):
-            resolve_device(name)
 
 
 # ------------------------------------------------------------------------------------------------- measurement

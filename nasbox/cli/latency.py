@@ -9,10 +9,10 @@ import sys
 import time
 from collections.abc import Callable
 
-from nasbox.cost.latency import LatencyTable, build_table, check_table, resolve_device
+from nasbox.cost.latency import LatencyTable, build_table, check_table
 from nasbox.cost.latency.build import FIT_NETWORKS, SAMPLES
-from nasbox.cost.latency.device import check_threads
 from nasbox.cost.latency.measure import REPEATS
+from nasbox.devices import check_threads, resolve_device
 from nasbox.errors import NasboxError
 from nasbox.space import load_space
 from nasbox.units import format_duration

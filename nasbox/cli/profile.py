@@ -93,8 +93,8 @@ def run(args: argparse.Namespace) -> None:
 
 def profile_latency(spec: ArchSpec, shape: tuple[int, int, int], args: argparse.Namespace) -> dict[str, Any]:
     """Measured (and, with a table, predicted) latency of `spec` at `shape`; warnings go to stderr."""
-    from nasbox.cost.latency import LatencyTable, device_name, measure_latency, resolve_device
-    from nasbox.cost.latency.device import check_threads
+    from nasbox.cost.latency import LatencyTable, measure_latency
+    from nasbox.devices import check_threads, device_name, resolve_device
 
     check_threads(args.threads)
     device = resolve_device(args.device)

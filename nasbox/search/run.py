@@ -8,8 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from nasbox.devices import select_device
 from nasbox.errors import NasboxError
-from nasbox.proxy import select_device
 from nasbox.search.config import SearchConfig
 from nasbox.search.figures import TargetFigures
 from nasbox.search.progress import Monitor

@@ -197,7 +197,8 @@ def _reason(exc: Exception) -> str:
 def load_proxy_data(config: SearchConfig) -> ProxyData:
     """The run's dataset, split with the run's seed and resized to the proxy resolution, on the run's device."""
     from nasbox.data import load_dataset
-    from nasbox.proxy import prepare_data, select_device
+    from nasbox.devices import select_device
+    from nasbox.proxy import prepare_data
 
     dataset = load_dataset(config.dataset, config.data_dir)
     return prepare_data(dataset, config.proxy.resolution, val_fraction=config.val_fraction, seed=config.seed,

@@ -11,11 +11,9 @@ Importing this package imports neither torch nor the search spaces; the function
 
 from nasbox.cost.latency.build import build_table
 from nasbox.cost.latency.check import CheckResult, check_table, kendall_tau
-from nasbox.cost.latency.device import device_name, resolve_device
 from nasbox.cost.latency.entries import Entry, spec_entries
 from nasbox.cost.latency.measure import LatencyMeasurement, measure_latency
 from nasbox.cost.latency.table import LatencyTable, Overhead, Prediction, TableEntry
 
 __all__ = ["CheckResult", "Entry", "LatencyMeasurement", "LatencyTable", "Overhead", "Prediction", "TableEntry",
-           "build_table", "check_table", "device_name", "kendall_tau", "measure_latency", "resolve_device",
-           "spec_entries"]
+           "build_table", "check_table", "kendall_tau", "measure_latency", "spec_entries"]

@@ -28,10 +28,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from nasbox.arch.spec import ArchSpec
-from nasbox.cost.latency.device import device_name, resolve_device, torch_threads
 from nasbox.cost.latency.entries import Entry, spec_entries
 from nasbox.cost.latency.measure import PASSES, check_counts, measure_networks, summarize, time_calls
 from nasbox.cost.latency.table import LatencyTable, Overhead, TableEntry
+from nasbox.devices import device_name, resolve_device, torch_threads
 from nasbox.errors import NasboxError
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from nasbox.arch.spec import ArchSpec
-from nasbox.cost.latency.device import resolve_device, torch_threads
+from nasbox.devices import resolve_device, torch_threads
 from nasbox.errors import NasboxError
 from nasbox.units import format_duration
 
