@@ -1,5 +1,5 @@
-"""Budgets on a space's networks: overshoot and load, reachability, the extremes of each space,
-rejection sampling within a budget, and budgets as Optuna constraints."""
+"""Budgets on a space's networks: overshoot and load, reachability, the extremes of each space, and budgets as
+Optuna constraints (sampling within a budget is tests/test_sampling.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from experiments.bench.sampling import feasible_share
 from nasbox import NasboxError
 from nasbox.cost import Cost
 from nasbox.space import load_space, space_names
-from nasbox.space.budget import Budget, check_reachable, sample_within, suggest_within
+from nasbox.space.budget import Budget, check_reachable, suggest_within
 from nasbox.space.extremes import cheapest, dearest
+from nasbox.space.sampling import sample_within
 from nasbox.units import format_count
 
 M = 10**6
@@ -101,23 +102,6 @@ def test_extremes_bound_random_samples_and_are_points_of_the_space(name: str) ->
     for candidate in (low, high):
         assert space.render(candidate.genes).layers == candidate.spec.layers
         assert nasbox.cost(candidate.spec) == candidate.cost
-
-
-# ------------------------------------------------------------------------------------------------- sample_within
-
-
-def test_sample_within_keeps_only_networks_within_budget_and_is_seeded() -> None:
-    space = load_space("inception_resnet")
-    budget = Budget(macs=600 * M)
-    candidates, draws = sample_within(space, random.Random(0), budget, 30)
-    assert len(candidates) == 30
-    assert draws >= 30
-    for candidate in candidates:
-        assert nasbox.cost(candidate.spec).macs <= 600 * M
-        assert budget.admits(candidate.cost)
-    again, draws_again = sample_within(space, random.Random(0), budget, 30)
-    assert [c.genes for c in again] == [c.genes for c in candidates]
-    assert draws_again == draws
 
 
 # ------------------------------------------------------------------------------------------------- Optuna

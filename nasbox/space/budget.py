@@ -1,14 +1,14 @@
-"""Budgets on the target network's cost, and sampling that respects them before anything is built.
+"""Budgets on the target network's cost, checked before anything is built.
 
-A budget is a hard constraint. Drawn from an RNG, a candidate over budget is rejected and drawn again; through
-Optuna, every budget becomes a constraint on the trial (`trial.set_constraint`, ≤ 0 is feasible, here the relative
-overshoot) so TPE and NSGA-II learn where the feasible region is. A budget that no network of the space meets is
+A budget is a hard constraint. Drawn from an RNG, a candidate over budget is repaired toward cheaper genes, or
+drawn again (see `sampling`); through Optuna, every budget becomes a constraint on the trial
+(`trial.set_constraint`, ≤ 0 is feasible, here the relative overshoot) so TPE and NSGA-II learn where the
+feasible region is. A budget that no network of the space meets is
 refused at once, with the smallest cost the space reaches.
 """
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,24 +56,6 @@ def check_reachable(space: Space, budget: Budget) -> None:
     raise NasboxError(f"a budget of {budget.describe()} admits no network of space {space.name!r}: its smallest "
                       f"reaches {format_count(smallest.cost.macs)} MACs and {format_count(smallest.cost.params)} "
                       "params; raise the budget or choose a smaller space")
-
-
-def sample_within(space: Space, rng: random.Random, budget: Budget, count: int,
-                  max_draws: int | None = None) -> tuple[list[Candidate], int]:
-    """`count` candidates that meet `budget`, drawn from `rng`; returns them and how many draws it took."""
-    check_reachable(space, budget)
-    limit = max_draws or max(1000, 200 * count)
-    found: list[Candidate] = []
-    draws = 0
-    while len(found) < count:
-        if draws == limit:
-            raise NasboxError(f"only {len(found)} of {count} random networks of space {space.name!r} met "
-                              f"{budget.describe()} in {draws} draws; raise the budget")
-        draws += 1
-        candidate = space.candidate(*space.sample(rng))
-        if budget.admits(candidate.cost):
-            found.append(candidate)
-    return found, draws
 
 
 def suggest_within(space: Space, trial: Any, budget: Budget) -> tuple[Candidate, bool]:
