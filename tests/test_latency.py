@@ -16,6 +16,7 @@ import nasbox
 from nasbox import NasboxError
 from nasbox.arch import ArchSpec
 from nasbox.cost.latency import (
+    Cover,
     LatencyMeasurement,
     LatencyTable,
     build_table,
@@ -26,6 +27,7 @@ from nasbox.cost.latency import (
 )
 from nasbox.cost.latency.table import TableEntry
 from nasbox.space import load_space
+from nasbox.space.cover import check_networks, table_cover
 
 # A space of tiny networks that uses every kind of entry: ops, expanded blocks, a concatenation with an identity
 # branch, residual joins with and without projection and scale, pools and a classifier.
@@ -83,7 +85,7 @@ def tiny_space(tmp_path_factory: pytest.TempPathFactory) -> nasbox.space.Space:
 
 @pytest.fixture(scope="module")
 def tiny_table(tiny_space: nasbox.space.Space) -> LatencyTable:
-    return build_table(tiny_space, samples=40, fit_networks=4)
+    return build_table(table_cover(tiny_space, samples=40, fit_networks=4))
 
 
 # ------------------------------------------------------------------------------------------------- measurement
@@ -162,6 +164,42 @@ def test_a_table_built_for_a_tiny_space_predicts_a_sampled_spec(tiny_space, tiny
     measured = measure_latency(spec, threads=1, repeats=20).median
     assert prediction.seconds > 0 and prediction.entries == len(spec_entries(spec))
     assert 0.4 < prediction.seconds / measured < 2.5  # loose: a shared machine; accuracy is the benchmark's job
+
+
+def test_a_table_is_built_from_specs_with_the_label_and_notes_it_is_given() -> None:
+    wider = TINY_SPEC.replace(name="wider", layers=(nasbox.arch.layers.Conv(out=12, stride=2), *TINY_SPEC.layers[1:]))
+    table = build_table(Cover(space="by-hand", networks=[TINY_SPEC, wider], fit=[TINY_SPEC, wider],
+                              notes={"chosen": "by hand"}))
+    assert table.space == "by-hand" and table.input == TINY_SPEC.input
+    assert table.cover == {"chosen": "by hand", "entries": len(table.entries)}
+    assert set(table.entries) == {e.key for spec in (TINY_SPEC, wider) for e in spec_entries(spec)}
+    assert table.fit["networks"] == 2 and table.compatibility_warnings(space="by-hand", device=None, threads=None) == []
+
+
+@pytest.mark.parametrize(("cover", "problem"), [
+    (Cover("s", networks=[], fit=[]), "needs networks to measure"),
+    (Cover("s", networks=[TINY_SPEC, TINY_SPEC.replace(input=(3, 32, 32))], fit=[TINY_SPEC] * 2), "one input shape"),
+    (Cover("s", networks=[TINY_SPEC], fit=[TINY_SPEC]), "2 or more networks, its cover gives 1"),
+])
+def test_a_cover_a_table_cannot_be_built_from_is_refused_in_one_line(cover: Cover, problem: str) -> None:
+    with pytest.raises(NasboxError, match=problem) as error:
+        build_table(cover)
+    assert "\n" not in str(error.value)
+
+
+def test_a_space_covers_its_zoo_points_and_seeded_draws_and_checks_apart_from_them() -> None:
+    space = load_space("mobilenet")
+    cover = table_cover(space, samples=5, seed=3, fit_networks=2)
+    assert cover.space == "mobilenet" and cover.notes == {"samples": 5, "seed": 3, "zoo": list(space.contains)}
+    rng = random.Random(3)
+    drawn = [space.sample(rng)[1] for _ in range(5)]
+    assert list(cover.networks) == [nasbox.zoo.get(name) for name in space.contains] + drawn
+    assert list(cover.fit) == drawn[:2]
+    checked = check_networks(space, 5, seed=3)
+    assert checked == check_networks(space, 5, seed=3) and not {s.name for s in checked} & {s.name for s in drawn}
+    for kwargs, flag in (({"samples": 0}, "--samples: 0"), ({"fit_networks": 1}, "--fit-networks: 1")):
+        with pytest.raises(NasboxError, match=flag):
+            table_cover(space, **kwargs)
 
 
 def test_every_entry_of_the_cover_is_measured(tiny_space, tiny_table: LatencyTable) -> None:
@@ -254,7 +292,7 @@ def test_kendall_tau_matches_scipy_with_ties() -> None:
 
 
 def test_check_table_reports_the_figures(tiny_space, tiny_table: LatencyTable) -> None:
-    result = check_table(tiny_table, tiny_space, 6, repeats=5)
+    result = check_table(tiny_table, check_networks(tiny_space, 6), repeats=5)
     figures = result.to_dict()
     assert figures["n"] == 6 and 0 <= figures["within_10pct"] <= 1 and figures["mape"] >= 0
     assert -1 <= figures["kendall_tau"] <= 1
