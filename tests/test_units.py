@@ -67,40 +67,41 @@ def test_parse_duration_reads_us_ms_and_s(text: str, seconds: float) -> None:
     assert parse_duration(text, "--budget-latency", LATENCY_UNITS) == pytest.approx(seconds)
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ("20", "'20' has no unit"),
-    ("20 min", "unknown unit 'min'"),
-    ("20MS", "unknown unit 'MS'"),
-    ("0ms", "not a positive duration"),
-    ("-5ms", "not a duration"),
-    ("fast", "not a duration"),
-    ("", "not a duration"),
-    ("10m", "unknown unit 'm'"),
-])
-def test_parse_duration_refuses_in_one_line_naming_the_option_and_the_fix(text: str, problem: str) -> None:
+LATENCY = ("--budget-latency", LATENCY_UNITS, "write a duration such as 20ms (units us, ms, s)")
+TIMEOUT = ("--timeout", TIMEOUT_UNITS, "write a duration such as 10m (units s, m, h)")
+
+
+@pytest.mark.parametrize(("flag", "value", "problem"), [
+    (LATENCY, "20", "'20' has no unit"),
+    (LATENCY, "20 min", "unknown unit 'min'"),
+    (LATENCY, "20MS", "unknown unit 'MS'"),
+    (LATENCY, "0ms", "not a positive duration"),
+    (LATENCY, "-5ms", "not a duration"),
+    (LATENCY, "fast", "not a duration"),
+    (LATENCY, "", "not a duration"),
+    (LATENCY, "10m", "unknown unit 'm'"),
+    (TIMEOUT, "90", "'90' has no unit"),  # the same rule for every flag: a bare number is no duration
+    (TIMEOUT, 45, "'45' has no unit"),  # ... nor is a YAML number
+    (TIMEOUT, 1.5, "'1.5' has no unit"),
+    (TIMEOUT, "20ms", "unknown unit 'ms'"),
+    (TIMEOUT, "0s", "not a positive duration"),
+    (TIMEOUT, True, "not a duration"),
+    (TIMEOUT, [10], "not a duration"),
+], ids=lambda v: v[0] if isinstance(v, tuple) else None)
+def test_parse_duration_refuses_in_one_line_naming_the_option_and_the_fix(flag: tuple, value: object,
+                                                                           problem: str) -> None:
+    option, units, fix = flag
     with pytest.raises(NasboxError) as error:
-        parse_duration(text, "--budget-latency", LATENCY_UNITS)
+        parse_duration(value, option, units)
     message = str(error.value)
-    assert message.startswith("--budget-latency: ") and problem in message, message
-    assert "write a duration such as 20ms (units us, ms, s)" in message and "\n" not in message
+    assert message.startswith(f"{option}: ") and problem in message, message
+    assert fix in message and "\n" not in message
 
 
 @pytest.mark.parametrize(("text", "seconds"), [("90s", 90.0), ("10m", 600.0), ("1.5h", 5400.0), (" 2 m ", 120.0),
                                                (".5s", 0.5)])
 def test_timeouts_read_s_m_and_h(text: str, seconds: float) -> None:
     assert parse_duration(text, "--timeout", TIMEOUT_UNITS) == seconds
-
-
-@pytest.mark.parametrize(("value", "problem"), [
-    ("90", "'90' has no unit"), (45, "'45' has no unit"), (1.5, "'1.5' has no unit"), ("20ms", "unknown unit 'ms'"),
-    ("0s", "not a positive duration"), (True, "not a duration"), ([10], "not a duration"),
-])
-def test_a_timeout_without_its_unit_is_refused_like_a_latency(value: object, problem: str) -> None:
-    with pytest.raises(NasboxError) as error:
-        parse_duration(value, "--timeout", TIMEOUT_UNITS)
-    message = str(error.value)
-    assert message.startswith("--timeout: ") and problem in message, message
-    assert "write a duration such as 10m (units s, m, h)" in message and "\n" not in message
 
 
 def test_format_duration_picks_a_readable_unit() -> None:
