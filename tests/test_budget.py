@@ -1,5 +1,5 @@
-"""Budgets on a space's networks: parsing counts, overshoot and load, reachability, the extremes of each space,
-rejection sampling within a budget, and budgets as Optuna constraints."""
+"""Budgets on a space's networks: overshoot and load, reachability, the extremes of each space, and budgets as
+Optuna constraints (sampling within a budget is tests/test_sampling.py)."""
 
 from __future__ import annotations
 
@@ -13,41 +13,13 @@ import nasbox
 from experiments.bench.sampling import feasible_share
 from nasbox import NasboxError
 from nasbox.cost import Cost
-from nasbox.report import format_count
 from nasbox.space import load_space, space_names
-from nasbox.space.budget import Budget, check_reachable, parse_count, sample_within, suggest_within
+from nasbox.space.budget import Budget, check_reachable, suggest_within
 from nasbox.space.extremes import cheapest, dearest
+from nasbox.space.sampling import sample_within
+from nasbox.units import format_count
 
 M = 10**6
-
-
-# ------------------------------------------------------------------------------------------------- parse_count
-
-
-@pytest.mark.parametrize(("text", "expected"), [
-    ("600M", 600 * M),
-    ("5M", 5 * M),
-    ("1.5K", 1500),
-    ("2G", 2 * 10**9),
-    ("600m", 600 * M),
-    ("2g", 2 * 10**9),
-    ("1.5k", 1500),
-    ("  600M ", 600 * M),
-    ("600", 600),
-])
-def test_parse_count_reads_k_m_g_suffixes_in_either_case(text: str, expected: int) -> None:
-    assert parse_count(text, "--budget-macs") == expected
-
-
-@pytest.mark.parametrize("text", ["600Q", "-5M", "abc", "0", "", "5MM", "1e6", "0M", "M"])
-def test_parse_count_refuses_what_is_not_a_positive_count(text: str) -> None:
-    with pytest.raises(NasboxError) as info:
-        parse_count(text, "--budget-params")
-    message = str(info.value)
-    assert message.startswith("--budget-params: ")
-    assert repr(text) in message
-    assert "K, M or G" in message
-    assert "\n" not in message
 
 
 # ------------------------------------------------------------------------------------------------- Budget
@@ -130,23 +102,6 @@ def test_extremes_bound_random_samples_and_are_points_of_the_space(name: str) ->
     for candidate in (low, high):
         assert space.render(candidate.genes).layers == candidate.spec.layers
         assert nasbox.cost(candidate.spec) == candidate.cost
-
-
-# ------------------------------------------------------------------------------------------------- sample_within
-
-
-def test_sample_within_keeps_only_networks_within_budget_and_is_seeded() -> None:
-    space = load_space("inception_resnet")
-    budget = Budget(macs=600 * M)
-    candidates, draws = sample_within(space, random.Random(0), budget, 30)
-    assert len(candidates) == 30
-    assert draws >= 30
-    for candidate in candidates:
-        assert nasbox.cost(candidate.spec).macs <= 600 * M
-        assert budget.admits(candidate.cost)
-    again, draws_again = sample_within(space, random.Random(0), budget, 30)
-    assert [c.genes for c in again] == [c.genes for c in candidates]
-    assert draws_again == draws
 
 
 # ------------------------------------------------------------------------------------------------- Optuna

@@ -14,9 +14,9 @@ from torch.utils.flop_counter import FlopCounterMode
 
 import nasbox
 from nasbox.cli.main import main
-from nasbox.report import format_count
 from nasbox.space import load_space, space_names
 from nasbox.space.extremes import cheapest
+from nasbox.units import format_count
 
 SPACE_DIR = Path(__file__).resolve().parents[1] / "search_spaces"
 SPACE_FILES = sorted(SPACE_DIR.glob("*.yaml"))
@@ -115,13 +115,32 @@ def test_sample_table_without_and_with_a_budget(capsys: pytest.CaptureFixture[st
     assert "draws met" not in out
 
     status, out, err = run_cli(capsys, "sample", "--space", "resnet", "-n", "3", "--seed", "1",
-                               "--budget-macs", "3G", "--budget-params", "30M")
+                               "--budget-macs", "3G", "--budget-params", "30M", "--uniform")
     assert status == 0, err
     lines = out.splitlines()
     assert len(lines) == 2 + 3 + 1
     found = re.fullmatch(r"3 of (\d+) draws met 3G MACs and 30M params \(\d+%\)\.", lines[-1])
     assert found, lines[-1]
     assert int(found.group(1)) >= 3
+
+
+def test_sample_repairs_the_draws_over_a_budget_that_uniform_draws_miss(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ("sample", "--space", "resnet", "-n", "12", "--budget-macs", "600M")
+    status, out, err = run_cli(capsys, *args)
+    assert status == 0, err
+    lines = out.splitlines()
+    assert len(lines) == 2 + 12 + 1
+    found = re.match(r"12 networks within 600M MACs from (\d+) uniform draws: .* repaired toward cheaper genes",
+                     lines[-1])
+    assert found and 12 <= int(found.group(1)) <= 48, lines[-1]
+    status, out, err = run_cli(capsys, *args, "--json")
+    space = load_space("resnet")
+    objects = json.loads(out)
+    assert status == 0 and len(objects) == 12 and len({json.dumps(o["genes"]) for o in objects}) == 12
+    for obj in objects:
+        assert obj["macs"] <= 600 * 10**6 and space.render(obj["genes"]) == nasbox.load_spec(obj["spec"])
+    assert_one_line_error(run_cli(capsys, *args, "--uniform"), "sample", "only 0 of 12 random networks",
+                          "without --uniform")
 
 
 @pytest.mark.slow

@@ -14,7 +14,7 @@ from nasbox import NasboxError
 from nasbox.cli.main import make_parser
 from nasbox.cli.search import settings_from
 from nasbox.proxy import ProxyConfig
-from nasbox.search.config import SearchConfig, make_config, parse_duration_seconds, read_config_file
+from nasbox.search.config import SearchConfig, make_config, read_config_file
 
 M = 10**6
 
@@ -61,12 +61,6 @@ def test_make_config_resolves_the_data_directory(tmp_path: Path, monkeypatch: py
     monkeypatch.chdir(tmp_path)
     config = make_config({"space": "mobilenet", "data_dir": "cifar"})
     assert config.data_dir == str(tmp_path.resolve() / "cifar")
-
-
-@pytest.mark.parametrize(("text", "seconds"), [("90", 90.0), ("90s", 90.0), ("10m", 600.0), ("1.5h", 5400.0),
-                                               (" 2 m ", 120.0), (".5s", 0.5), (45, 45.0)])
-def test_parse_duration_seconds_reads_units(text: str | int, seconds: float) -> None:
-    assert parse_duration_seconds(text, "--timeout") == seconds
 
 
 def test_config_file_keys_take_dashes_or_underscores(tmp_path: Path) -> None:

@@ -29,6 +29,8 @@ import torch
 from nasbox.cost.latency import CheckResult, LatencyTable, build_table, check_table, kendall_tau
 from nasbox.cost.latency.check import WITHIN
 from nasbox.cost.latency.measure import PASSES
+from nasbox.space import load_space
+from nasbox.space.cover import check_networks, table_cover
 
 
 def proportional(result: CheckResult, basis: tuple[float, ...]) -> tuple[float, float, float, float]:
@@ -55,7 +57,7 @@ def table_for(space: str, given: dict[str, str], save: Path | None) -> tuple[Lat
     if space in given:
         return LatencyTable.load(given[space]), None
     start = time.perf_counter()
-    table = build_table(space)
+    table = build_table(table_cover(load_space(space)))
     seconds = time.perf_counter() - start
     if save is not None:
         save.mkdir(parents=True, exist_ok=True)
@@ -85,7 +87,7 @@ def main() -> None:
               f"networks + zoo {table.cover.get('zoo')}; overhead fit on {table.fit.get('networks')} networks, "
               f"MAPE {table.fit.get('mape', float('nan')):.1%})")
         start = time.perf_counter()
-        result = check_table(table, space, args.n, seed=args.seed)
+        result = check_table(table, check_networks(load_space(space), args.n, args.seed))
         within, mape, tau, _ = proportional(result, result.macs)
         r_within, r_mape, _, rescale = proportional(result, result.predicted)
         print(f"  {result.n} networks checked in {time.perf_counter() - start:.0f} s (load average {load()}; "

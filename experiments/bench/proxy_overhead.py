@@ -28,7 +28,8 @@ from nasbox.data import load_dataset
 from nasbox.proxy import ProxyConfig, prepare_data
 from nasbox.proxy.train import ProxyTrainer, make_optimizer, make_proxy
 from nasbox.space import load_space
-from nasbox.space.budget import Budget, sample_within
+from nasbox.space.budget import Budget
+from nasbox.space.sampling import sample_within
 
 
 def bare_epoch(model: torch.nn.Module, optimizer: torch.optim.Optimizer, images: torch.Tensor,

@@ -9,9 +9,9 @@ from typing import Any
 
 from nasbox import zoo
 from nasbox.cost import cost
-from nasbox.cost.latency import format_duration
 from nasbox.errors import NasboxError
-from nasbox.report import format_count, format_table
+from nasbox.report import format_table
+from nasbox.units import format_count, format_duration
 
 LATENCY_WARMUP = 2
 LATENCY_TIME = 2.0  # seconds of timed runs per network at most (at least 5 runs)
@@ -69,8 +69,8 @@ def baseline_rows(names: list[str] | None = None) -> list[dict[str, Any]]:
 
 def add_latencies(rows: list[dict[str, Any]], device: str, threads: int) -> None:
     """Measure each row's network end to end and add `latency_ms` (and `latency_iqr_ms`); warnings to stderr."""
-    from nasbox.cost.latency import measure_latency, resolve_device
-    from nasbox.cost.latency.device import check_threads
+    from nasbox.cost.latency import measure_latency
+    from nasbox.devices import check_threads, resolve_device
 
     check_threads(threads)
     resolve_device(device)

@@ -6,9 +6,9 @@ import argparse
 import json
 from pathlib import Path
 
-from nasbox.cost.latency import format_duration
-from nasbox.report import format_count, format_table
+from nasbox.report import format_table
 from nasbox.search.front import read_front
+from nasbox.units import format_count, format_duration
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:

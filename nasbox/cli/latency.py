@@ -9,12 +9,13 @@ import sys
 import time
 from collections.abc import Callable
 
-from nasbox.cost.latency import LatencyTable, build_table, check_table, format_duration, resolve_device
-from nasbox.cost.latency.build import FIT_NETWORKS, SAMPLES
-from nasbox.cost.latency.device import check_threads
+from nasbox.cost.latency import LatencyTable, build_table, check_table
 from nasbox.cost.latency.measure import REPEATS
+from nasbox.devices import check_threads, resolve_device
 from nasbox.errors import NasboxError
 from nasbox.space import load_space
+from nasbox.space.cover import FIT_NETWORKS, SAMPLES, check_networks, table_cover
+from nasbox.units import format_duration
 
 
 def add_device_options(parser: argparse.ArgumentParser, *, default_threads: int | None = 1) -> None:
@@ -84,9 +85,9 @@ def run_table(args: argparse.Namespace) -> None:
     resolve_device(args.device)
     space = load_space(args.space)
     start = time.perf_counter()
-    table = build_table(space, device=args.device, threads=args.threads, batch_size=args.batch_size,
-                        samples=args.samples, seed=args.seed, fit_networks=args.fit_networks,
-                        channels_last=args.channels_last, progress=progress_printer("latency-table"))
+    table = build_table(table_cover(space, args.samples, args.seed, args.fit_networks), device=args.device,
+                        threads=args.threads, batch_size=args.batch_size, channels_last=args.channels_last,
+                        progress=progress_printer("latency-table"))
     table.save(args.output)
     threads = f", {table.threads} thread(s)" if table.threads is not None else ""
     print(f"{args.output}: {len(table.entries)} entries of space {table.space!r} on {table.device} "
@@ -107,7 +108,7 @@ def run_check(args: argparse.Namespace) -> None:
     resolve_device(device)
     for warning in table.compatibility_warnings(space=space.name, device=device, threads=threads):
         warn("latency-check", warning)
-    result = check_table(table, space, args.n, seed=args.seed, device=device, threads=threads,
+    result = check_table(table, check_networks(space, args.n, args.seed), device=device, threads=threads,
                          repeats=args.repeats, progress=progress_printer("latency-check"))
     if result.untrusted:
         warn("latency-check", f"{result.untrusted} of {result.n} measurements had a spread too wide to trust; "

@@ -12,7 +12,8 @@ from nasbox import zoo
 from nasbox.arch import ArchSpec, load_spec
 from nasbox.cost import cost, layer_costs
 from nasbox.errors import NasboxError
-from nasbox.report import format_count, format_table
+from nasbox.report import format_table
+from nasbox.units import format_count, format_duration
 
 LATENCY_REPEATS = 30
 
@@ -92,8 +93,8 @@ def run(args: argparse.Namespace) -> None:
 
 def profile_latency(spec: ArchSpec, shape: tuple[int, int, int], args: argparse.Namespace) -> dict[str, Any]:
     """Measured (and, with a table, predicted) latency of `spec` at `shape`; warnings go to stderr."""
-    from nasbox.cost.latency import LatencyTable, device_name, measure_latency, resolve_device
-    from nasbox.cost.latency.device import check_threads
+    from nasbox.cost.latency import LatencyTable, measure_latency
+    from nasbox.devices import check_threads, device_name, resolve_device
 
     check_threads(args.threads)
     device = resolve_device(args.device)
@@ -123,8 +124,6 @@ def profile_latency(spec: ArchSpec, shape: tuple[int, int, int], args: argparse.
 
 
 def describe_latency(latency: dict[str, Any]) -> str:
-    from nasbox.cost.latency import format_duration
-
     threads = f", {latency['threads']} thread(s)" if latency["threads"] is not None else ""
     line = (f"latency on {latency['device']} ({latency['device_name']}{threads}), batch {latency['batch_size']}: "
             f"measured {latency['summary']}")

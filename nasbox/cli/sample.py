@@ -7,22 +7,29 @@ import json
 import random
 
 from nasbox.errors import NasboxError
-from nasbox.report import format_count, format_table
+from nasbox.report import format_table
 from nasbox.space import load_space
-from nasbox.space.budget import Budget, parse_count, sample_within
+from nasbox.space.budget import Budget
+from nasbox.space.sampling import REDRAWS, sample_within
+from nasbox.units import format_count, parse_count
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("sample", help="draw networks from a search space, within budgets",
-                                 description="Draw K networks uniformly from a search space, keeping those within "
-                                             "the budgets (costed analytically at the target shape, nothing "
-                                             "built), and print their costs or, with --json, their specs.")
+                                 description="Draw K networks from a search space within the budgets (costed "
+                                             "analytically at the target shape, nothing built): each a uniform "
+                                             "draw, repaired toward cheaper genes when over budget (or, with "
+                                             "--uniform, drawn again). Print their costs or, with --json, their "
+                                             "specs.")
     parser.add_argument("--space", required=True, metavar="NAME_OR_FILE",
                         help="a space of 'nasbox spaces', or the path of a space YAML file")
     parser.add_argument("-n", type=int, default=10, metavar="K", help="how many networks (default 10)")
     parser.add_argument("--seed", type=int, default=0, help="RNG seed (default 0)")
     parser.add_argument("--budget-macs", metavar="COUNT", help="most MACs at the target shape, e.g. 600M")
     parser.add_argument("--budget-params", metavar="COUNT", help="most parameters, e.g. 5M")
+    parser.add_argument("--uniform", action="store_true",
+                        help="keep only the uniform draws within the budgets (rejection sampling: uniform over the "
+                             "feasible networks, but it may find none under a tight budget)")
     parser.add_argument("--json", action="store_true",
                         help="print a JSON list of {spec, params, macs, genes}; spec is what nasbox.load_spec reads")
     parser.set_defaults(run=run)
@@ -35,7 +42,7 @@ def run(args: argparse.Namespace) -> None:
         macs=parse_count(args.budget_macs, "--budget-macs") if args.budget_macs is not None else None,
         params=parse_count(args.budget_params, "--budget-params") if args.budget_params is not None else None)
     space = load_space(args.space)
-    candidates, draws = sample_within(space, random.Random(args.seed), budget, args.n)
+    candidates, draws = sample_within(space, random.Random(args.seed), budget, args.n, uniform=args.uniform)
     if args.json:
         print(json.dumps([{"spec": c.spec.to_dict(), "params": c.cost.params, "macs": c.cost.macs,
                            "genes": c.genes} for c in candidates], indent=2))
@@ -43,5 +50,9 @@ def run(args: argparse.Namespace) -> None:
     table = [(i, c.spec.name, format_count(c.cost.macs), format_count(c.cost.params), len(c.genes))
              for i, c in enumerate(candidates)]
     print(format_table(("#", "spec", "MACs", "params", "genes"), table, numeric=(True, False, True, True, True)))
-    if budget.limits():
+    if budget.limits() and args.uniform:
         print(f"{len(candidates)} of {draws} draws met {budget.describe()} ({len(candidates) / draws:.0%}).")
+    elif budget.limits():
+        print(f"{len(candidates)} networks within {budget.describe()} from {draws} uniform draws: each the first of "
+              f"{REDRAWS} that fits, or else the closest repaired toward cheaper genes (--uniform keeps only the "
+              "draws that fit).")

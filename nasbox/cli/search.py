@@ -6,12 +6,13 @@ import argparse
 from typing import Any
 
 from nasbox.search.config import PROXY_SETTINGS, SEARCH_SETTINGS, flag, make_config, read_config_file
+from nasbox.units import LATENCY_UNITS, TIMEOUT_UNITS
 
 _HELP = {
     "space": ("NAME_OR_FILE", "search space: a name of 'nasbox spaces' or a space YAML file"),
     "budget_macs": ("COUNT", "most MACs of the target network, e.g. 600M (K/M/G)"),
     "budget_params": ("COUNT", "most parameters of the target network, e.g. 5M"),
-    "budget_latency": ("DURATION", "most latency of the target network, e.g. 20ms (us, ms, s)"),
+    "budget_latency": ("DURATION", f"most latency of the target network, e.g. 20ms ({LATENCY_UNITS.rule()})"),
     "latency_table": ("FILE", "predict latency from this table ('nasbox latency-table', built on the target "
                               "device) instead of measuring it here"),
     "latency_device": ("DEVICE", "where latency is measured when there is no table (default cpu)"),
@@ -23,7 +24,8 @@ _HELP = {
     "val_fraction": ("F", "share of the images held out for validation (default 0.2)"),
     "seed": ("S", "seed of the data split, the samplers and the proxies' training (default 0)"),
     "trials": ("N", "searched trials to finish in the run directory, over all invocations (default 50)"),
-    "timeout": ("DURATION", "stop starting trials after this long, e.g. 10m (s, m, h; default none)"),
+    "timeout": ("DURATION", f"stop starting trials after this long, e.g. 10m ({TIMEOUT_UNITS.rule()}; default "
+                            "none)"),
     "jobs": ("N", "worker processes sharing the run's storage (default: one per core, up to 4, on the CPU; "
                   "1 on CUDA)"),
     "sampler": ("NAME", "tpe (default), nsga2 or random"),

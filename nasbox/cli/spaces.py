@@ -8,10 +8,11 @@ import math
 from typing import Any
 
 from nasbox.cost import Cost
-from nasbox.report import format_count, format_table
+from nasbox.report import format_table
 from nasbox.space import load_space, space_names
 from nasbox.space.extremes import cheapest, dearest
 from nasbox.space.genes import describe
+from nasbox.units import format_count
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from nasbox.proxy.config import ProxyConfig
 
 _LAZY = {"ProxyData": "nasbox.proxy.data", "prepare_data": "nasbox.proxy.data", "ProxyResult": "nasbox.proxy.train",
-         "TrialFailed": "nasbox.proxy.train", "evaluate": "nasbox.proxy.train", "select_device": "nasbox.proxy.train"}
+         "TrialFailed": "nasbox.proxy.train", "evaluate": "nasbox.proxy.train"}
 
 
 def __getattr__(name: str) -> Any:
@@ -21,4 +21,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'nasbox.proxy' has no attribute {name!r}")
 
 
-__all__ = ["ProxyConfig", "ProxyData", "ProxyResult", "TrialFailed", "evaluate", "prepare_data", "select_device"]
+__all__ = ["ProxyConfig", "ProxyData", "ProxyResult", "TrialFailed", "evaluate", "prepare_data"]

@@ -41,16 +41,6 @@ class ProxyResult:
     proxy_params: int = 0
 
 
-def select_device(name: str = "auto") -> torch.device:
-    """'auto' is CUDA when present, else the CPU; other names as `nasbox.cost.latency.resolve_device` reads them
-    (an unknown device, or CUDA without a GPU, is a one-line error)."""
-    from nasbox.cost.latency import resolve_device
-
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return resolve_device(name)
-
-
 def make_proxy(spec: ArchSpec, config: ProxyConfig, data: ProxyData) -> ArchSpec:
     """The spec trained in place of `spec`: scaled widths, the data's resolution, channels and classes."""
     return proxy_spec(spec, config.width_mult, data.resolution, data.num_classes, data.channels)

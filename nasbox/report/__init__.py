@@ -1,5 +1,5 @@
-"""Human-readable output: tables and number formatting (TensorBoard writing comes with the search)."""
+"""Human-readable output: terminal tables, TensorBoard and Pareto figures (units are `nasbox.units`)."""
 
-from nasbox.report.table import format_count, format_table
+from nasbox.report.table import format_table
 
-__all__ = ["format_count", "format_table"]
+__all__ = ["format_table"]

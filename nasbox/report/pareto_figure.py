@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from nasbox.report.table import format_count
+from nasbox.units import format_count
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -4,16 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-_SUFFIXES = ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
-
-
-def format_count(value: int | float) -> str:
-    """A count with a K/M/G/T suffix and four significant digits, e.g. 1.814G, 600M."""
-    for scale, suffix in _SUFFIXES:
-        if abs(value) >= scale * 0.99995:  # so that 999,999 reads 1M, not 1000K
-            return f"{value / scale:.4g}{suffix}"
-    return str(value)
-
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]], numeric: Sequence[bool] = ()) -> str:
     """Align `rows` under `headers`; columns flagged in `numeric` are right-aligned."""

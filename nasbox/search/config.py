@@ -18,16 +18,14 @@ from typing import Any
 from nasbox.errors import NasboxError
 from nasbox.files import read_text
 from nasbox.proxy import ProxyConfig
-from nasbox.report import format_count
-from nasbox.space.budget import Budget, parse_count
+from nasbox.space.budget import Budget
+from nasbox.units import LATENCY_UNITS, TIMEOUT_UNITS, format_count, format_duration, parse_count, parse_duration
 from nasbox.yaml_io import parse_yaml
 
 OBJECTIVES = {"accuracy": "maximize", "macs": "minimize", "params": "minimize", "latency": "minimize"}
 SAMPLERS = ("tpe", "nsga2", "random")
 BASELINE_MODES = ("budget", "all", "none")
 MAX_AUTO_JOBS = 4
-_DURATION = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*(s|m|h)?\s*\Z")
-_DURATION_SCALE = {None: 1, "s": 1, "m": 60, "h": 3600}
 _INTEGER = re.compile(r"\s*-?[0-9]+\s*\Z")
 
 
@@ -74,8 +72,6 @@ class SearchConfig:
 
     def default_run_dir(self) -> Path:
         """runs/<space>-<budget>, e.g. runs/inception_resnet-600M."""
-        from nasbox.cost.latency import format_duration
-
         words = {"macs": format_count, "params": lambda v: f"{format_count(v)}-params", "latency": format_duration}
         limits = [words[name](limit) for name, limit in self.budget.limits().items()]
         return Path("runs") / "-".join([Path(self.space).stem, *(limits or ["unbounded"])])
@@ -101,16 +97,6 @@ class SearchConfig:
         values["objectives"] = tuple(values.get("objectives", ("accuracy", "macs")))
         values["proxy"] = ProxyConfig.from_dict(values.get("proxy") or {})
         return cls(**values)
-
-
-def parse_duration_seconds(text: Any, option: str) -> float:
-    """'90s', '10m', '1.5h' or a plain number of seconds, for --timeout."""
-    match = _DURATION.match(str(text)) if isinstance(text, (str, int, float)) else None
-    seconds = float(match.group(1)) * _DURATION_SCALE[match.group(2)] if match else 0.0
-    if seconds <= 0:
-        raise NasboxError(f"{option}: {text!r} is not a duration; write a positive number of seconds, or use a "
-                          "unit s, m or h, such as 10m")
-    return seconds
 
 
 def _objectives(value: Any, option: str) -> tuple[str, ...]:
@@ -176,10 +162,12 @@ def _count(value: Any, option: str) -> int:
     return parse_count(str(value), option)
 
 
-def _duration(value: Any, option: str) -> float:
-    from nasbox.cost.latency import parse_duration
+def _latency(value: Any, option: str) -> float:
+    return parse_duration(value, option, LATENCY_UNITS)
 
-    return parse_duration(str(value), option)
+
+def _timeout(value: Any, option: str) -> float:
+    return parse_duration(value, option, TIMEOUT_UNITS)
 
 
 def _boolean(value: Any, option: str) -> bool:
@@ -197,10 +185,10 @@ def _fraction(value: Any, option: str) -> float:
 
 # setting → how to parse its flag or config value; proxy settings are keyed by their ProxyConfig field name
 SEARCH_SETTINGS = {
-    "space": _text, "budget_macs": _count, "budget_params": _count, "budget_latency": _duration,
+    "space": _text, "budget_macs": _count, "budget_params": _count, "budget_latency": _latency,
     "latency_table": _text, "latency_device": _text, "latency_threads": _integer(1), "objectives": _objectives,
     "dataset": _text, "data_dir": _text, "subset": _integer(2), "val_fraction": _fraction, "seed": _integer(0),
-    "trials": _integer(1), "timeout": parse_duration_seconds, "jobs": _integer(1),
+    "trials": _integer(1), "timeout": _timeout, "jobs": _integer(1),
     "sampler": lambda v, o: _choice(v, o, SAMPLERS), "baselines": _baselines, "device": _text,
     "threads": _integer(1), "run_dir": _text, "force_resume": _boolean,
 }

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 def load_proxy_data(config: SearchConfig, dataset: ImageDataset | None = None) -> ProxyData:
     """The proxy data of the run `config` describes (from `dataset` when it is already loaded)."""
     from nasbox.data import load_dataset
-    from nasbox.proxy import prepare_data, select_device
+    from nasbox.devices import select_device
+    from nasbox.proxy import prepare_data
 
     dataset = dataset if dataset is not None else load_dataset(config.dataset, config.data_dir)
     return prepare_data(dataset, config.proxy.resolution, val_fraction=config.val_fraction, seed=config.seed,

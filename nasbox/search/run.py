@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nasbox.devices import select_device
 from nasbox.errors import NasboxError
 from nasbox.search.config import SearchConfig
 from nasbox.search.front import Reference
@@ -36,7 +37,6 @@ class SearchOutcome:
 def run_search(config: SearchConfig, *, progress: bool = True) -> SearchOutcome:
     """Run or resume the search `config` describes; see the module docstring. Warnings go to stderr."""
     from nasbox.data import load_dataset
-    from nasbox.proxy import select_device
     from nasbox.search.baselines import enqueue_baselines, select_baselines
     from nasbox.search.data import load_proxy_data
     from nasbox.search.identity import identify

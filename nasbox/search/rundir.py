@@ -20,7 +20,6 @@ from typing import IO, Any
 
 from nasbox.errors import NasboxError
 from nasbox.files import read_text
-from nasbox.report import format_count
 from nasbox.search.config import SearchConfig, flag
 from nasbox.search.identity import (
     DATA_MANIFEST,
@@ -31,6 +30,7 @@ from nasbox.search.identity import (
     version_warning,
 )
 from nasbox.search.storage_files import write_atomically
+from nasbox.units import format_count
 from nasbox.yaml_io import dump_yaml, parse_yaml
 
 CONFIG = "config.yaml"

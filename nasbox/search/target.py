@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from nasbox.errors import NasboxError
 from nasbox.space.budget import Budget, figures_of
+from nasbox.units import format_duration
 
 if TYPE_CHECKING:
     from nasbox.arch.spec import ArchSpec
@@ -85,7 +86,6 @@ class Target:
         if self.table is not None:
             warnings = self.table.compatibility_warnings(space=space.name, device=None, threads=None)
         if self.budget.latency is not None:
-            from nasbox.cost.latency import format_duration
             from nasbox.space.extremes import cheapest
 
             smallest = cheapest(space, self.budget.analytic().load)

@@ -1,38 +1,23 @@
-"""Budgets on the target network's cost, and sampling that respects them before anything is built.
+"""Budgets on the target network's cost, checked before anything is built.
 
-A budget is a hard constraint. Drawn from an RNG, a candidate over budget is rejected and drawn again; through
-Optuna, every budget becomes a constraint on the trial (`trial.set_constraint`, ≤ 0 is feasible, here the relative
-overshoot) so TPE and NSGA-II learn where the feasible region is. A budget that no network of the space meets is
+A budget is a hard constraint. Drawn from an RNG, a candidate over budget is repaired toward cheaper genes, or
+drawn again (see `sampling`); through Optuna, every budget becomes a constraint on the trial
+(`trial.set_constraint`, ≤ 0 is feasible, here the relative overshoot) so TPE and NSGA-II learn where the
+feasible region is. A budget that no network of the space meets is
 refused at once, with the smallest cost the space reaches.
 """
 
 from __future__ import annotations
 
-import random
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from nasbox.cost import Cost
 from nasbox.errors import NasboxError
-from nasbox.report import format_count
 from nasbox.space.extremes import cheapest
 from nasbox.space.space import Candidate, Space
-
-_COUNT = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([kKmMgG]?)\s*\Z")
-_SCALE = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9}
-
-
-def parse_count(text: str, option: str) -> int:
-    """'600M' → 600_000_000; K, M and G are powers of 1000. `option` names the flag in errors."""
-    match = _COUNT.match(text) if isinstance(text, str) else None
-    value = round(float(match.group(1)) * _SCALE[match.group(2).lower()]) if match else 0
-    if value <= 0:
-        raise NasboxError(f"{option}: {text!r} is not a count; write a positive number with an optional K, M or "
-                          "G suffix, such as 600M")
-    return value
-
+from nasbox.units import format_count, format_duration
 
 Figures = Mapping[str, float]
 """A network's figures at the target by name: `macs`, `params` and, when known, `latency` (seconds)."""
@@ -90,8 +75,6 @@ class Budget:
 def describe_limit(name: str, limit: float) -> str:
     """One budget in words: '600M MACs', '5M params', '20ms latency'."""
     if name == "latency":
-        from nasbox.cost.latency import format_duration
-
         return f"{format_duration(limit)} latency"
     return f"{format_count(limit)} {_WORDS[name]}"
 
@@ -112,24 +95,6 @@ def check_reachable(space: Space, budget: Budget) -> None:
     raise NasboxError(f"a budget of {budget.describe()} admits no network of space {space.name!r}: its smallest "
                       f"reaches {format_count(smallest.cost.macs)} MACs and {format_count(smallest.cost.params)} "
                       "params; raise the budget or choose a smaller space")
-
-
-def sample_within(space: Space, rng: random.Random, budget: Budget, count: int,
-                  max_draws: int | None = None) -> tuple[list[Candidate], int]:
-    """`count` candidates that meet `budget`, drawn from `rng`; returns them and how many draws it took."""
-    check_reachable(space, budget)
-    limit = max_draws or max(1000, 200 * count)
-    found: list[Candidate] = []
-    draws = 0
-    while len(found) < count:
-        if draws == limit:
-            raise NasboxError(f"only {len(found)} of {count} random networks of space {space.name!r} met "
-                              f"{budget.describe()} in {draws} draws; raise the budget")
-        draws += 1
-        candidate = space.candidate(*space.sample(rng))
-        if budget.admits(candidate.cost):
-            found.append(candidate)
-    return found, draws
 
 
 class Proposal(NamedTuple):

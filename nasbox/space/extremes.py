@@ -23,15 +23,21 @@ _MAX_SWEEPS = 6
 
 def cheapest(space: Space, key: Callable[[Cost], float] = lambda c: c.macs) -> Candidate:
     """A network of the space with the smallest `key(cost)` that coordinate descent finds."""
-    return _descend(space, key, sign=1.0)
+    return _descend(space, lambda candidate: key(candidate.cost), sign=1.0)
 
 
 def dearest(space: Space, key: Callable[[Cost], float] = lambda c: c.macs) -> Candidate:
     """A network of the space with the largest `key(cost)` that coordinate descent finds."""
-    return _descend(space, key, sign=-1.0)
+    return _descend(space, lambda candidate: key(candidate.cost), sign=-1.0)
 
 
-def _descend(space: Space, key: Callable[[Cost], float], sign: float) -> Candidate:
+def least_loaded(space: Space, load: Callable[[Candidate], float]) -> Candidate:
+    """A network of the space with the smallest `load(candidate)` that coordinate descent finds: for a load that
+    needs more than the cost (a latency predicted from the spec), what `cheapest` is for one that does not."""
+    return _descend(space, load, sign=1.0)
+
+
+def _descend(space: Space, key: Callable[[Candidate], float], sign: float) -> Candidate:
     best: tuple[float, Candidate, dict[str, Gene]] | None = None
     for start in ("lowest", "highest") if sign > 0 else ("highest", "lowest"):
         found = _evaluate(space, {}, start, key, sign)
@@ -46,7 +52,7 @@ def _descend(space: Space, key: Callable[[Cost], float], sign: float) -> Candida
 
 
 def _sweep(space: Space, current: tuple[float, Candidate, dict[str, Gene]], fallback: str,
-           key: Callable[[Cost], float], sign: float) -> tuple[float, Candidate, dict[str, Gene]]:
+           key: Callable[[Candidate], float], sign: float) -> tuple[float, Candidate, dict[str, Gene]]:
     for _ in range(_MAX_SWEEPS):
         improved = False
         for name in list(current[1].genes):
@@ -73,13 +79,13 @@ def _values(gene: Gene) -> tuple[Any, ...]:
     return values
 
 
-def _evaluate(space: Space, genes: dict[str, Any], fallback: str, key: Callable[[Cost], float],
+def _evaluate(space: Space, genes: dict[str, Any], fallback: str, key: Callable[[Candidate], float],
               sign: float) -> tuple[float, Candidate, dict[str, Gene]] | None:
     found = _candidate(space, tuple(sorted(genes.items(), key=lambda item: item[0])), fallback)
     if found is None:
         return None
     candidate, drawn = found
-    return sign * key(candidate.cost), candidate, drawn
+    return sign * key(candidate), candidate, drawn
 
 
 @functools.lru_cache(maxsize=50_000)

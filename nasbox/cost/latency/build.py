@@ -1,14 +1,10 @@
-"""Building a space's latency table: the cover of entries, their measurement, and the overhead fit.
+"""Building a latency table from its cover: the entries of the cover's networks, their measurement, and the
+overhead fit.
 
-**The cover.** The entries of a space are the distinct (primitive, configuration, input shape) that its networks
-execute at the target shape. Enumerating them exactly means enumerating the space, which is astronomically large
-for spaces like `inception_resnet`; the set itself is not (a few thousand: widths, kernels and strides repeat).
-The table therefore covers the entries of `samples` networks drawn uniformly from the space with a seeded RNG, plus
-the zoo networks that are points of it. Entries grow like a saturating curve in the number of networks: at the
-default 2000 networks the cover holds 91% of the distinct entries of `mobilenet` (4164 of the 4573 that 20000
-networks use) and all but 4 of `inception_resnet`'s 1788. The entries it lacks are rare ones: of networks drawn
-later, about 80% of `mobilenet`'s and 98% of `inception_resnet`'s are covered entirely, and the rest have an
-entry or two estimated from their family (see `table`).
+**The cover.** A table measures the distinct entries (primitive, configuration, input shape) that a set of
+networks executes, and is labelled with the space they come from. Which networks cover a space well is the
+space's business (the search spaces' `table_cover`: networks drawn with a seeded RNG plus its zoo points); this
+module takes the specs and never reads a space.
 
 **Measurement.** Each entry runs in its own harness (the builder's module on a random input) with torch's
 thread count set, under inference mode: warm-up calls, then timed calls until about `ENTRY_TIME` has been spent
@@ -23,24 +19,20 @@ error (the goal is a percentage).
 from __future__ import annotations
 
 import datetime
-import random
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from nasbox.arch.spec import ArchSpec
-from nasbox.cost.latency.device import device_name, resolve_device, torch_threads
 from nasbox.cost.latency.entries import Entry, spec_entries
 from nasbox.cost.latency.measure import PASSES, check_counts, measure_networks, summarize, time_calls
 from nasbox.cost.latency.table import LatencyTable, Overhead, TableEntry
+from nasbox.devices import device_name, resolve_device, torch_threads
 from nasbox.errors import NasboxError
 
 if TYPE_CHECKING:
     import torch
 
-    from nasbox.space import Space
-
-SAMPLES = 2000
-FIT_NETWORKS = 16
 ENTRY_WARMUP = 2
 ENTRY_TIME = 0.03
 MIN_REPEATS = 6
@@ -51,45 +43,47 @@ FIT_REPEATS = 30
 Progress = Callable[[str, int, int], None]
 
 
-def build_table(space: Space | str, *, device: str = "cpu", threads: int | None = 1, batch_size: int = 1,
-                samples: int = SAMPLES, seed: int = 0, fit_networks: int = FIT_NETWORKS,
+@dataclass(frozen=True)
+class Cover:
+    """What a table is built from: the networks whose entries it measures, those measured end to end to fit its
+    overhead, the label it records (`space`, the space they come from, which `compatibility_warnings` checks), and
+    `notes` on how they were chosen (kept in the table's `cover`, beside its count of entries)."""
+
+    space: str
+    networks: Sequence[ArchSpec]
+    fit: Sequence[ArchSpec]
+    notes: Mapping[str, Any] = field(default_factory=dict)
+
+
+def build_table(cover: Cover, *, device: str = "cpu", threads: int | None = 1, batch_size: int = 1,
                 channels_last: bool = False, progress: Progress | None = None) -> LatencyTable:
-    """Measure the latency table of `space` (a Space or a space name/path) on `device`.
+    """Measure the latency table of `cover`'s networks on `device` (a space's `table_cover` draws one).
 
     `progress(stage, done, total)` is called as entries and networks are measured (stages 'entries', 'networks')."""
-    from nasbox.space import load_space
-
-    space = load_space(space) if isinstance(space, str) else space
-    if samples < 1:
-        raise NasboxError(f"--samples: {samples} is not a positive count of networks; give --samples 1 or more")
-    if fit_networks < 2:
-        raise NasboxError(f"--fit-networks: {fit_networks} is too few to fit the overhead; give 2 or more")
+    if not cover.networks:
+        raise NasboxError("a latency table needs networks to measure; give its cover one or more")
+    inputs = {tuple(spec.input) for spec in cover.networks}
+    if len(inputs) > 1:
+        raise NasboxError(f"the networks of a latency table share one input shape, these take {sorted(inputs)}; "
+                          "give a cover of one space")
+    if len(cover.fit) < 2:
+        raise NasboxError(f"a latency table's overhead is fitted on 2 or more networks, its cover gives "
+                          f"{len(cover.fit)}; give it more")
     check_counts(0, 1, batch_size)
     target = resolve_device(device)
-    zoo_points, sampled = cover_specs(space, samples, seed)
     entries: dict[str, Entry] = {}
-    for spec in zoo_points + sampled:
+    for spec in cover.networks:
         for entry in spec_entries(spec):
             entries.setdefault(entry.key, entry)
     with torch_threads(threads if target.type == "cpu" else None) as used:
         measured = measure_entries(list(entries.values()), target, batch_size, channels_last, progress)
         table = LatencyTable(
-            space=space.name, device=str(target), device_name=device_name(target), torch_version=_torch_version(),
+            space=cover.space, device=str(target), device_name=device_name(target), torch_version=_torch_version(),
             threads=used if target.type == "cpu" else None, batch_size=batch_size,
-            date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), input=space.input,
-            entries=measured, channels_last=channels_last,
-            cover={"samples": samples, "seed": seed, "zoo": [s.name for s in zoo_points], "entries": len(measured)})
-        fit_overhead(table, sampled[:fit_networks], str(target), batch_size, progress)
+            date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), input=inputs.pop(),
+            entries=measured, channels_last=channels_last, cover={**cover.notes, "entries": len(measured)})
+        fit_overhead(table, list(cover.fit), str(target), batch_size, progress)
     return table
-
-
-def cover_specs(space: Space, samples: int, seed: int) -> tuple[list[ArchSpec], list[ArchSpec]]:
-    """The networks whose entries make the table: the zoo networks that are points of `space`, and `samples`
-    networks drawn from a seeded RNG."""
-    from nasbox import zoo
-
-    rng = random.Random(seed)
-    return [zoo.get(name) for name in space.contains], [space.sample(rng)[1] for _ in range(samples)]
 
 
 def measure_entries(entries: list[Entry], device: torch.device, batch_size: int, channels_last: bool,

@@ -1,10 +1,9 @@
 """How far a table's predictions are from end-to-end measurements on networks it was not built from.
 
-The networks are drawn from the space with an RNG seeded apart from the table's cover (`check-<seed>`), so
-the same seed never checks a table on its own cover or fit networks. Each is measured end to end on the table's
-device and thread count (unless told otherwise) and predicted from the table; the figures are the share predicted
-within ±10%, the mean absolute percentage error, and Kendall's τ-b between predicted and measured (does the table
-rank networks as the device does, which is what a search needs).
+The networks are the caller's (the search spaces' `check_networks` draws them apart from the table's cover).
+Each is measured end to end on the table's device and thread count (unless told otherwise) and predicted from the
+table; the figures are the share predicted within ±10%, the mean absolute percentage error, and Kendall's τ-b
+between predicted and measured (does the table rank networks as the device does, which is what a search needs).
 
 The timed runs of each network are split over passes through all the networks and pooled (see
 `measure_networks`), as the table's entries are.
@@ -12,18 +11,15 @@ The timed runs of each network are split over passes through all the networks an
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from nasbox.arch.spec import ArchSpec
 from nasbox.cost.analytic import cost
 from nasbox.cost.latency.measure import PASSES, REPEATS, LatencyMeasurement, measure_networks
 from nasbox.cost.latency.table import LatencyTable
 from nasbox.errors import NasboxError
-
-if TYPE_CHECKING:
-    from nasbox.space import Space
 
 WITHIN = 0.10
 CHECK_WARMUP = 3
@@ -90,17 +86,12 @@ def kendall_tau(x: Sequence[float], y: Sequence[float]) -> float:
     return float(np.sum(da * db) / denominator) if denominator else float("nan")
 
 
-def check_table(table: LatencyTable, space: Space | str, n: int = 100, *, seed: int = 0, device: str | None = None,
+def check_table(table: LatencyTable, specs: Sequence[ArchSpec], *, device: str | None = None,
                 threads: int | None = None, warmup: int = CHECK_WARMUP, repeats: int = REPEATS, passes: int = PASSES,
                 progress: Callable[[str, int, int], None] | None = None) -> CheckResult:
-    """Predict and measure `n` networks of `space` (device and threads default to the table's)."""
-    from nasbox.space import load_space
-
-    space = load_space(space) if isinstance(space, str) else space
-    if n < 2:
-        raise NasboxError(f"-n: {n} is too few networks to judge a table; give -n 2 or more")
-    rng = random.Random(f"check-{seed}")
-    specs = [space.sample(rng)[1] for _ in range(n)]
+    """Predict and measure `specs` (device and threads default to the table's)."""
+    if len(specs) < 2:
+        raise NasboxError(f"-n: {len(specs)} is too few networks to judge a table; give -n 2 or more")
     predictions = [table.prediction(spec) for spec in specs]
     measurements = measure_networks(specs, device=device or table.device,
                                     threads=threads if threads is not None else table.threads,

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from nasbox.arch.spec import ArchSpec
-from nasbox.cost.latency.device import resolve_device, torch_threads
-from nasbox.cost.latency.duration import format_duration
+from nasbox.devices import resolve_device, torch_threads
 from nasbox.errors import NasboxError
+from nasbox.units import format_duration
 
 if TYPE_CHECKING:
     import torch

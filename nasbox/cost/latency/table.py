@@ -156,8 +156,8 @@ class LatencyTable:
 
     def _device_differences(self, device: str, threads: int | None, device_name: str | None,
                             torch_version: str | None) -> list[str]:
-        from nasbox.cost.latency.device import device_name as name_of
-        from nasbox.cost.latency.device import resolve_device
+        from nasbox.devices import device_name as name_of
+        from nasbox.devices import resolve_device
 
         if torch_version is None:
             import torch

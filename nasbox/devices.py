@@ -1,4 +1,6 @@
-"""Devices by name (`cpu`, `cuda`, `cuda:1`), their hardware names, and torch's thread count for a measurement."""
+"""Devices: torch devices by name (`auto`, `cpu`, `cuda`, `cuda:1`), their hardware names, and torch's CPU thread
+count. Training, latency measurement and the search all read device names through here; torch is imported inside
+the functions, so importing this module stays free of it."""
 
 from __future__ import annotations
 
@@ -38,6 +40,16 @@ def resolve_device(name: str) -> torch.device:
         raise NasboxError(f"device {name!r} does not exist: torch sees {count} GPU(s), cuda:0 to cuda:{count - 1}; "
                           "choose one of them")
     return torch.device("cuda", int(index) if index is not None else torch.cuda.current_device())
+
+
+def select_device(name: str = "auto") -> torch.device:
+    """'auto' is CUDA when present, else the CPU; other names as `resolve_device` reads them (an unknown device, or
+    CUDA without a GPU, is a one-line error)."""
+    import torch
+
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return resolve_device(name)
 
 
 def device_name(device: torch.device) -> str:
