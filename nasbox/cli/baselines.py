@@ -1,4 +1,4 @@
-"""`nasbox baselines`: every zoo network's analytic cost beside its published figures."""
+"""`nasbox baselines`: every zoo network's analytic cost beside its reference figures, published or computed."""
 
 from __future__ import annotations
 
@@ -13,14 +13,18 @@ from nasbox.cost.latency import format_duration
 from nasbox.errors import NasboxError
 from nasbox.report import format_count, format_table
 
+REFERENCE_MEANING = ("published = the source's own figures (its paper, or its reference implementation counted);\n"
+                     "           computed = nasbox's count of the variant it defines, where the source gives none "
+                     "exactly\n           (a guard against regressions, not an independent check)")
 LATENCY_WARMUP = 2
 LATENCY_TIME = 2.0  # seconds of timed runs per network at most (at least 5 runs)
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("baselines", help="cost of every zoo network vs. its published figures",
+    parser = commands.add_parser("baselines", help="cost of every zoo network vs. its reference figures",
                                  description="Analytic params, MACs and activations of every zoo network at its "
-                                             "standard input, beside the published figures.")
+                                             "standard input, beside its reference figures: published by its "
+                                             "source, or computed by nasbox where the source gives none exactly.")
     parser.add_argument("--json", action="store_true", help="print a JSON list of objects")
     parser.add_argument("--latency", action="store_true",
                         help="also measure each network's latency at batch 1 (JSON key latency_ms)")
@@ -44,7 +48,7 @@ def selected_names(only: str | None) -> list[str]:
 
 
 def baseline_rows(names: list[str] | None = None) -> list[dict[str, Any]]:
-    """One record per zoo network: its measured and published figures, and how it may deviate."""
+    """One record per zoo network: its analytic and reference figures, and how it may deviate."""
     rows = []
     for name in names or zoo.names():
         entry, spec = zoo.entry(name), zoo.get(name)
@@ -56,10 +60,12 @@ def baseline_rows(names: list[str] | None = None) -> list[dict[str, Any]]:
             "macs": figures.macs,
             "activations": figures.activations,
             "peak_activations": figures.peak_activations,
-            "published_params": entry.published_params,
-            "published_macs": entry.published_macs,
-            "params_deviation": figures.params / entry.published_params - 1,
-            "macs_deviation": figures.macs / entry.published_macs - 1,
+            "reference_params": entry.reference_params,
+            "reference_macs": entry.reference_macs,
+            "reference": entry.reference,
+            "params_deviation": figures.params / entry.reference_params - 1,
+            "macs_deviation": figures.macs / entry.reference_macs - 1,
+            "tolerance": entry.tolerance,
             "source": entry.source,
             "variant": entry.variant,
             "note": entry.note,
@@ -90,17 +96,21 @@ def run(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps(rows, indent=2))
         return
-    headers = ("name", "input", "params", "MACs", *(("latency",) if args.latency else ()), "activations",
-               "pub. params", "pub. MACs", "Δparams", "ΔMACs")
+    latency = ("latency",) if args.latency else ()
+    headers = ("name", "input", "params", "MACs", *latency, "activations", "ref. params", "ref. MACs", "reference",
+               "Δparams", "ΔMACs")
     table = [(r["name"], "×".join(map(str, r["input"])), format_count(r["params"]), format_count(r["macs"]),
               *((format_duration(r["latency_ms"] / 1e3),) if args.latency else ()),
-              format_count(r["activations"]), format_count(r["published_params"]),
-              format_count(r["published_macs"]), f"{r['params_deviation']:+.2%}", f"{r['macs_deviation']:+.2%}")
+              format_count(r["activations"]), format_count(r["reference_params"]), format_count(r["reference_macs"]),
+              r["reference"], f"{r['params_deviation']:+.2%}", f"{r['macs_deviation']:+.2%}")
              for r in rows]
-    print(format_table(headers, table, numeric=(False, False, *[True] * (len(headers) - 2))))
+    numeric = (False, False, True, True, *(True for _ in latency), True, True, True, False, True, True)
+    print(format_table(headers, table, numeric=numeric))
+    print("\nreference: " + REFERENCE_MEANING)
     if args.latency:
         threads = f", {args.threads} thread(s)" if args.device == "cpu" else ""
         print(f"\nlatency: median of timed runs at batch 1 on {args.device}{threads}")
-    notes = [f"{r['name']}: {r['note']}" for r in rows if r["note"]]
+    notes = [f"{r['name']}" + (f" (within ±{r['tolerance']:.2%})" if r["tolerance"] else "") + f": {r['note']}"
+             for r in rows if r["note"]]
     if notes:
         print("\nnotes:\n" + "\n".join(notes))

@@ -1,38 +1,67 @@
-"""The registry of hand-designed networks: an ArchSpec factory per name, with its published figures."""
+"""The registry of hand-designed networks: an ArchSpec factory per name, with the figures it should reproduce.
+
+Where those figures come from is part of the entry (`reference`):
+
+- **published**: figures of an independent source, a paper or the reference implementation (torchvision, timm)
+  counted to the integer. nasbox reproducing them checks its definition of the network and its cost model.
+- **computed**: nasbox's own count of the variant it defines, for networks whose sources give no exact figure
+  for that variant (LeNet-5, ZFNet, NiN, ENet). They pin the definition against regressions but check nothing
+  independently; the entry's `source` names the outside figures they agree with.
+
+nasbox must reproduce an entry's figures exactly unless the entry says otherwise: a `note` explains a known
+deviation and `tolerance` bounds it (the largest relative deviation of params or MACs it admits), so a note can
+explain a deviation but never hide one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from nasbox.arch.spec import ArchSpec
 from nasbox.errors import NasboxError
 
+Reference = Literal["published", "computed"]
+REFERENCES: tuple[Reference, ...] = ("published", "computed")
+
 
 @dataclass(frozen=True)
 class ZooEntry:
-    """A network of the zoo; `variant` says which definition it follows, `note` any known deviation."""
+    """A network of the zoo and the figures it reproduces; `variant` says which definition it follows."""
 
     name: str
     factory: Callable[[], ArchSpec]
-    published_params: int
-    published_macs: int
+    reference_params: int
+    reference_macs: int
     source: str
     variant: str
+    reference: Reference = "published"
     note: str = ""
+    tolerance: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.reference not in REFERENCES:
+            raise ValueError(f"zoo network {self.name!r}: reference must be one of {REFERENCES}, "
+                             f"got {self.reference!r}")
+        if not 0.0 <= self.tolerance < 1.0:
+            raise ValueError(f"zoo network {self.name!r}: tolerance must be in [0, 1), got {self.tolerance}")
+        if self.tolerance and not self.note:
+            raise ValueError(f"zoo network {self.name!r}: a tolerance of {self.tolerance:.2%} needs a note that "
+                             "explains the deviation")
 
 
 _REGISTRY: dict[str, ZooEntry] = {}
 
 
-def register(name: str, *, params: int, macs: int, source: str, variant: str,
-             note: str = "") -> Callable[[Callable[[], ArchSpec]], Callable[[], ArchSpec]]:
-    """Register an ArchSpec factory under `name` with the figures it should reproduce."""
+def register(name: str, *, params: int, macs: int, source: str, variant: str, reference: Reference = "published",
+             note: str = "", tolerance: float = 0.0) -> Callable[[Callable[[], ArchSpec]], Callable[[], ArchSpec]]:
+    """Register an ArchSpec factory under `name` with the figures it should reproduce (see the module's text)."""
 
     def decorate(factory: Callable[[], ArchSpec]) -> Callable[[], ArchSpec]:
         if name in _REGISTRY:
             raise ValueError(f"zoo network {name!r} registered twice")
-        _REGISTRY[name] = ZooEntry(name, factory, params, macs, source, variant, note)
+        _REGISTRY[name] = ZooEntry(name, factory, params, macs, source, variant, reference, note, tolerance)
         return factory
 
     return decorate
@@ -44,6 +73,7 @@ def names() -> list[str]:
 
 
 def entry(name: str) -> ZooEntry:
+    """The registry entry of zoo network `name`: its figures, where they come from, its variant."""
     try:
         return _REGISTRY[name]
     except KeyError:
@@ -53,3 +83,4 @@ def entry(name: str) -> ZooEntry:
 def get(name: str) -> ArchSpec:
     """The ArchSpec of zoo network `name`."""
     return entry(name).factory()
+
