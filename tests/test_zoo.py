@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
+import torch
 
 import nasbox
 from nasbox import zoo
@@ -23,14 +25,51 @@ def test_analytic_cost_equals_the_built_network(name: str) -> None:
     assert measured.output_shape[0] == spec.num_classes
 
 
-@pytest.mark.parametrize("name", zoo.names())
-def test_reference_figures_are_reproduced_within_the_entry_tolerance(name: str) -> None:
-    entry, figures = zoo.entry(name), nasbox.cost(zoo.get(name))
-    deviations = (abs(figures.params / entry.reference_params - 1), abs(figures.macs / entry.reference_macs - 1))
-    assert max(deviations) <= entry.tolerance, (
-        f"{name} deviates by {max(deviations):.4%} from its {entry.reference} figures, past its tolerance of "
-        f"{entry.tolerance:.4%}" + (f" (note: {entry.note})" if entry.note else ""))
+@pytest.mark.parametrize("figures", zoo.reference_figures(), ids=zoo.names())
+def test_reference_figures_are_reproduced_within_the_entry_tolerance(figures: zoo.ZooFigures) -> None:
+    entry = figures.entry
+    assert figures.cost == nasbox.cost(zoo.get(entry.name))
+    assert figures.within_tolerance, (
+        f"{entry.name} deviates by {figures.params_deviation:+.4%} params, {figures.macs_deviation:+.4%} MACs from "
+        f"its {entry.reference} figures, past its tolerance of {entry.tolerance:.4%}"
+        + (f" (note: {entry.note})" if entry.note else ""))
     assert entry.source and entry.variant
+
+
+def test_reference_figures_of_named_networks_as_plain_data() -> None:
+    lenet, resnet = zoo.reference_figures(["lenet5", "resnet18"])
+    assert (lenet.name, lenet.input, resnet.name, resnet.input) == ("lenet5", (1, 32, 32), "resnet18", (3, 224, 224))
+    row = resnet.to_dict()
+    assert row["input"] == [3, 224, 224] and row["macs"] == nasbox.cost(zoo.get("resnet18")).macs
+    assert (row["reference"], row["reference_macs"], row["tolerance"]) == ("published", 1_814_073_344, 0.0)
+    assert json.loads(json.dumps(row)) == row
+    with pytest.raises(nasbox.NasboxError, match=r"unknown zoo network 'resnet19'"):
+        zoo.reference_figures(["resnet19"])
+
+
+@pytest.mark.parametrize(("text", "problem"), [("lenet6", "--only: lenet6 is not a zoo network"),
+                                               ("resnet18,lenet6,vgg", "--only: lenet6, vgg is not"),
+                                               (" , ", "--only: ' , ' is not a zoo network")])
+def test_parse_names_refuses_unknown_or_no_names_naming_the_option(text: str, problem: str) -> None:
+    with pytest.raises(nasbox.NasboxError, match="use names from lenet5, alexnet") as error:
+        zoo.parse_names(text, "--only")
+    assert problem in str(error.value)
+
+
+def test_parse_names_keeps_the_given_order() -> None:
+    assert zoo.parse_names(" mobilenet_v2, resnet18 ", "--baselines") == ["mobilenet_v2", "resnet18"]
+
+
+def test_measure_zoo_latency_times_each_network_named_on_the_cpu() -> None:
+    before = torch.get_num_threads()
+    measured = zoo.measure_zoo_latency(["lenet5", "nin"], device="cpu", threads=1, max_time=0.05)
+    assert list(measured) == ["lenet5", "nin"]
+    for measurement in measured.values():
+        assert measurement.median > 0 and measurement.repeats >= 5
+        assert (measurement.device, measurement.threads, measurement.batch_size) == ("cpu", 1, 1)
+    assert torch.get_num_threads() == before
+    with pytest.raises(nasbox.NasboxError, match="--threads: 0 is not a positive thread count"):
+        zoo.measure_zoo_latency(["lenet5"], threads=0)
 
 
 def test_the_four_self_computed_figures_are_marked_computed() -> None:

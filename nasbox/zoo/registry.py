@@ -84,3 +84,13 @@ def get(name: str) -> ArchSpec:
     """The ArchSpec of zoo network `name`."""
     return entry(name).factory()
 
+
+
+def parse_names(text: str, option: str) -> list[str]:
+    """The zoo networks of a comma-separated list such as 'resnet18,mobilenet_v2', given as `option`."""
+    chosen = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in _REGISTRY]
+    if unknown or not chosen:
+        raise NasboxError(f"{option}: {', '.join(unknown) or repr(text)} is not a zoo network; use names from "
+                          f"{', '.join(_REGISTRY)}")
+    return chosen
