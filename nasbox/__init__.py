@@ -7,6 +7,7 @@ from nasbox.arch import ArchSpec, load_spec
 from nasbox.build import build
 from nasbox.cost import Cost, cost
 from nasbox.errors import NasboxError, SpecError
+from nasbox.zoo import load_network
 
-__all__ = ["ArchSpec", "Cost", "NasboxError", "SpecError", "build", "cost", "load_spec", "zoo"]
+__all__ = ["ArchSpec", "Cost", "NasboxError", "SpecError", "build", "cost", "load_network", "load_spec", "zoo"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -120,3 +121,28 @@ def test_shape_inference_and_cost_at_other_input_sizes(name: str, size: tuple[in
     measured = measure(spec, shape)
     assert nasbox.cost(spec, shape).macs == measured.macs
     assert spec.output_shape(shape) == measured.output_shape
+
+
+def test_load_network_reads_a_zoo_name_or_a_spec_file(tmp_path: Path) -> None:
+    assert nasbox.load_network("mobilenet_v2") == zoo.get("mobilenet_v2")
+    for suffix, text in ((".yaml", zoo.get("nin").to_yaml()), (".json", zoo.get("nin").to_json())):
+        path = tmp_path / f"net{suffix}"
+        path.write_text(text)
+        assert nasbox.load_network(path) == nasbox.load_network(str(path)) == zoo.get("nin")
+
+
+def test_load_network_prefers_an_existing_file_over_a_zoo_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "resnet18").write_text(zoo.get("lenet5").to_yaml())
+    monkeypatch.chdir(tmp_path)
+    assert nasbox.load_network("resnet18") == zoo.get("lenet5")
+
+
+@pytest.mark.parametrize(("name", "problem"), [
+    ("resnet19", "'resnet19' is neither a zoo network nor a spec file; give a path to a .yaml/.json spec or one of "
+                 "lenet5, alexnet"),
+    ("missing.yaml", "missing.yaml: no such file"),
+])
+def test_load_network_refuses_in_one_line(name: str, problem: str) -> None:
+    with pytest.raises(nasbox.NasboxError) as error:
+        nasbox.load_network(name)
+    assert problem in str(error.value) and "\n" not in str(error.value)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
-from nasbox import zoo
-from nasbox.arch import ArchSpec, load_spec
+from nasbox.arch import ArchSpec
 from nasbox.cost import cost, layer_costs
 from nasbox.errors import NasboxError
 from nasbox.report import format_count, format_table
+from nasbox.zoo import load_network
 
 LATENCY_REPEATS = 30
 
@@ -47,19 +46,8 @@ def parse_shape(text: str) -> tuple[int, int, int]:
     return int(parts[0]), int(parts[1]), int(parts[2])
 
 
-def resolve_spec(name_or_path: str) -> ArchSpec:
-    """A zoo network by name, or a spec read from a YAML/JSON file."""
-    path = Path(name_or_path)
-    if path.suffix in (".yaml", ".yml", ".json") or path.exists():
-        return load_spec(path)
-    if name_or_path in zoo.names():
-        return zoo.get(name_or_path)
-    raise NasboxError(f"{name_or_path!r} is neither a zoo network nor a spec file; give a path to a .yaml/.json "
-                      f"spec or one of {', '.join(zoo.names())}")
-
-
 def run(args: argparse.Namespace) -> None:
-    spec = resolve_spec(args.network)
+    spec = load_network(args.network)
     if args.dump_spec:
         print(spec.to_yaml(), end="")
         return

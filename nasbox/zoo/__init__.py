@@ -16,7 +16,7 @@ from nasbox.zoo import (  # noqa: F401, I001  (importing a family registers its 
     enet,
 )
 from nasbox.zoo.figures import ZooFigures, measure_zoo_latency, reference_figures
-from nasbox.zoo.registry import ZooEntry, entry, get, names, parse_names
+from nasbox.zoo.registry import ZooEntry, entry, get, load_network, names, parse_names
 
-__all__ = ["ZooEntry", "ZooFigures", "entry", "get", "measure_zoo_latency", "names", "parse_names",
+__all__ = ["ZooEntry", "ZooFigures", "entry", "get", "load_network", "measure_zoo_latency", "names", "parse_names",
            "reference_figures"]

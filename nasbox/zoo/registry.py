@@ -17,13 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
-from nasbox.arch.spec import ArchSpec
+from nasbox.arch.spec import ArchSpec, load_spec
 from nasbox.errors import NasboxError
 
 Reference = Literal["published", "computed"]
 REFERENCES: tuple[Reference, ...] = ("published", "computed")
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @dataclass(frozen=True)
@@ -94,3 +96,16 @@ def parse_names(text: str, option: str) -> list[str]:
         raise NasboxError(f"{option}: {', '.join(unknown) or repr(text)} is not a zoo network; use names from "
                           f"{', '.join(_REGISTRY)}")
     return chosen
+
+
+def load_network(name_or_path: str | Path) -> ArchSpec:
+    """A zoo network by name, or the spec of a YAML/JSON file: what `nasbox profile` and `nasbox export` take.
+
+    A path wins over a zoo name: anything ending in .yaml, .yml or .json, or naming an existing file, is read."""
+    path = Path(name_or_path)
+    if path.suffix in SPEC_SUFFIXES or path.exists():
+        return load_spec(path)
+    if name_or_path in _REGISTRY:
+        return get(str(name_or_path))
+    raise NasboxError(f"{str(name_or_path)!r} is neither a zoo network nor a spec file; give a path to a .yaml/.json "
+                      f"spec or one of {', '.join(_REGISTRY)}")
