@@ -9,11 +9,13 @@ from nasbox.arch import ArchSpec, load_spec
 from nasbox.build import build
 from nasbox.cost import Cost, cost
 from nasbox.errors import NasboxError, SpecError
+from nasbox.zoo import load_network
 
 try:
     __version__ = version("nasbox")
 except PackageNotFoundError:  # a source tree that was never installed
     __version__ = "0+unknown"
 
-__all__ = ["ArchSpec", "Cost", "NasboxError", "SpecError", "__version__", "build", "cost", "load_spec", "zoo"]
+__all__ = ["ArchSpec", "Cost", "NasboxError", "SpecError", "__version__", "build", "cost", "load_network", "load_spec",
+           "zoo"]
 

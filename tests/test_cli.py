@@ -18,24 +18,30 @@ def nasbox_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProce
                           cwd=cwd, timeout=120)
 
 
-def test_baselines_json_lists_every_network_near_its_published_figures() -> None:
+def test_baselines_json_lists_every_network_within_its_tolerance_of_its_reference_figures() -> None:
     result = nasbox_cli("baselines", "--json")
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     assert [r["name"] for r in rows] == zoo.names()
     assert len(rows) == 24
     for row in rows:
-        assert {"name", "input", "params", "macs", "activations", "published_params", "published_macs"} <= set(row)
-        near = (abs(row["params"] / row["published_params"] - 1) <= 0.01
-                and abs(row["macs"] / row["published_macs"] - 1) <= 0.01)
-        assert near or row["note"], row["name"]
+        assert {"name", "input", "params", "macs", "activations", "reference_params", "reference_macs",
+                "reference", "tolerance"} <= set(row)
+        assert row["reference"] == zoo.entry(row["name"]).reference
+        assert abs(row["params"] / row["reference_params"] - 1) <= row["tolerance"], row["name"]
+        assert abs(row["macs"] / row["reference_macs"] - 1) <= row["tolerance"], row["name"]
+    assert {r["name"] for r in rows if r["reference"] == "computed"} == {"lenet5", "zfnet", "nin", "enet"}
 
 
-def test_baselines_table_has_a_row_per_network() -> None:
+def test_baselines_table_has_a_row_per_network_and_marks_computed_figures() -> None:
     result = nasbox_cli("baselines")
     assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert "pub." not in lines[0] and "reference" in lines[0].split()
     for name in zoo.names():
-        assert f"\n{name} " in result.stdout
+        row = next(line for line in lines if line.startswith(f"{name} "))
+        assert f" {zoo.entry(name).reference} " in row, row
+    assert "computed = nasbox's count" in result.stdout
 
 
 def test_profile_zoo_network_totals_match_the_cost_model() -> None:

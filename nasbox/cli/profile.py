@@ -5,17 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
-from typing import Any
 
-from nasbox import zoo
-from nasbox.arch import ArchSpec, load_spec
 from nasbox.cost import cost, layer_costs
+from nasbox.cost.latency import profile_latency
 from nasbox.errors import NasboxError
 from nasbox.report import format_table
-from nasbox.units import format_count, format_duration
-
-LATENCY_REPEATS = 30
+from nasbox.units import format_count
+from nasbox.zoo import load_network
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -48,19 +44,8 @@ def parse_shape(text: str) -> tuple[int, int, int]:
     return int(parts[0]), int(parts[1]), int(parts[2])
 
 
-def resolve_spec(name_or_path: str) -> ArchSpec:
-    """A zoo network by name, or a spec read from a YAML/JSON file."""
-    path = Path(name_or_path)
-    if path.suffix in (".yaml", ".yml", ".json") or path.exists():
-        return load_spec(path)
-    if name_or_path in zoo.names():
-        return zoo.get(name_or_path)
-    raise NasboxError(f"{name_or_path!r} is neither a zoo network nor a spec file; give a path to a .yaml/.json "
-                      f"spec or one of {', '.join(zoo.names())}")
-
-
 def run(args: argparse.Namespace) -> None:
-    spec = resolve_spec(args.network)
+    spec = load_network(args.network)
     if args.dump_spec:
         print(spec.to_yaml(), end="")
         return
@@ -68,7 +53,13 @@ def run(args: argparse.Namespace) -> None:
     if shape[0] != spec.input[0]:
         raise NasboxError(f"--input: {spec.name} takes {spec.input[0]} input channels, got {shape[0]}")
     total, rows = cost(spec, shape), layer_costs(spec, shape)
-    latency = profile_latency(spec, shape, args) if args.latency or args.latency_table else None
+    latency = None
+    if args.latency or args.latency_table:
+        latency = profile_latency(spec, input_shape=shape, device=args.device, threads=args.threads,
+                                  batch_size=args.batch_size, channels_last=args.channels_last,
+                                  compile=args.compile, table=args.latency_table)
+        for warning in latency.warnings:
+            sys.stderr.write(f"nasbox profile: warning: {warning}\n")
     if args.json:
         report = {
             "name": spec.name, "input": list(shape),
@@ -78,7 +69,7 @@ def run(args: argparse.Namespace) -> None:
                       "peak_activations": total.peak_activations},
         }
         if latency is not None:
-            report["latency"] = latency
+            report["latency"] = latency.to_dict()
         print(json.dumps(report, indent=2))
         return
     table = [(r.index, r.type, "×".join(map(str, r.output_shape)), f"{r.params:,}", f"{r.macs:,}") for r in rows]
@@ -88,46 +79,4 @@ def run(args: argparse.Namespace) -> None:
     print(f"params {format_count(total.params)}, MACs {format_count(total.macs)}, activations "
           f"{format_count(total.activations)} elements (peak {format_count(total.peak_activations)})")
     if latency is not None:
-        print(describe_latency(latency))
-
-
-def profile_latency(spec: ArchSpec, shape: tuple[int, int, int], args: argparse.Namespace) -> dict[str, Any]:
-    """Measured (and, with a table, predicted) latency of `spec` at `shape`; warnings go to stderr."""
-    from nasbox.cost.latency import LatencyTable, measure_latency
-    from nasbox.devices import check_threads, device_name, resolve_device
-
-    check_threads(args.threads)
-    device = resolve_device(args.device)
-    table = LatencyTable.load(args.latency_table) if args.latency_table else None
-    threads = args.threads if device.type == "cpu" else None
-    warnings = table.compatibility_warnings(space=None, device=args.device, threads=threads,
-                                            batch_size=args.batch_size) if table else []
-    measured = measure_latency(spec, device=args.device, threads=args.threads, input_shape=shape,
-                               batch_size=args.batch_size, repeats=LATENCY_REPEATS,
-                               channels_last=args.channels_last, compile=args.compile)
-    report: dict[str, Any] = {
-        "device": str(device), "device_name": device_name(device), "threads": measured.threads,
-        "batch_size": args.batch_size, "channels_last": args.channels_last, "compile": args.compile,
-        "measured_ms": measured.median * 1e3, "iqr_ms": measured.iqr * 1e3, "repeats": measured.repeats,
-        "trustworthy": measured.trustworthy, "summary": measured.describe()}
-    if not measured.trustworthy:
-        warnings.append(measured.warning())
-    if table is not None:
-        prediction = table.prediction(spec.replace(input=shape))
-        report.update(predicted_ms=prediction.seconds * 1e3, table=args.latency_table,
-                      estimated_entries=len(prediction.estimated))
-        if prediction.note():
-            warnings.append(prediction.note())
-    for warning in warnings:
-        sys.stderr.write(f"nasbox profile: warning: {warning}\n")
-    return report
-
-
-def describe_latency(latency: dict[str, Any]) -> str:
-    threads = f", {latency['threads']} thread(s)" if latency["threads"] is not None else ""
-    line = (f"latency on {latency['device']} ({latency['device_name']}{threads}), batch {latency['batch_size']}: "
-            f"measured {latency['summary']}")
-    if "predicted_ms" in latency:
-        error = latency["predicted_ms"] / latency["measured_ms"] - 1
-        line += f"; predicted {format_duration(latency['predicted_ms'] / 1e3)} by {latency['table']} ({error:+.1%})"
-    return line
+        print(latency.describe())

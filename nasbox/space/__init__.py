@@ -3,5 +3,7 @@
 from nasbox.space.genes import Gene
 from nasbox.space.language import SpaceError
 from nasbox.space.space import Candidate, Space, load_space, space_names
+from nasbox.space.summary import SpaceSummary, describe_space, space_summaries
 
-__all__ = ["Candidate", "Gene", "Space", "SpaceError", "load_space", "space_names"]
+__all__ = ["Candidate", "Gene", "Space", "SpaceError", "SpaceSummary", "describe_space", "load_space", "space_names",
+           "space_summaries"]

@@ -43,8 +43,9 @@ def alexnet() -> ArchSpec:
     )
 
 
-@register("zfnet", params=62_357_608, macs=1_168_032_896,
-          source="Zeiler & Fergus 2013; figures computed, imgclsmob `zfnet` gives the same params",
+@register("zfnet", params=62_357_608, macs=1_168_032_896, reference="computed",
+          source="Zeiler & Fergus 2013; imgclsmob `zfnet` gives the same params and 1,170.33M MACs (padding and "
+                 "pool rounding)",
           variant="imgclsmob's: 96/256/384/384/256, LRN (size 5, k 2) after the first two convs, ceil-mode pools")
 def zfnet() -> ArchSpec:
     lrn = LRN(size=5, alpha=1e-4, beta=0.75, k=2.0)

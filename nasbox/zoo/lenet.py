@@ -5,7 +5,8 @@ from nasbox.arch.spec import ArchSpec
 from nasbox.zoo.registry import register
 
 
-@register("lenet5", params=61_706, macs=416_520, source="LeCun et al. 1998; figures computed",
+@register("lenet5", params=61_706, macs=416_520, reference="computed",
+          source="LeCun et al. 1998 (the original, with partial C3 and RBF output: 60,000 params)",
           variant="dense C3 (every S2 map feeds every C3 map), tanh, average pooling, linear output instead "
                   "of the RBF layer: the form every modern reimplementation uses")
 def lenet5() -> ArchSpec:
