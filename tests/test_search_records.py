@@ -263,3 +263,15 @@ def test_a_front_write_that_fails_keeps_the_last_front_files_and_stops_in_one_li
     monkeypatch.undo()
     search(space_file, run_dir, trials="3")
     assert len(trained(run_dir)) == 3, "the run resumes once the disk has room"
+
+
+@pytest.mark.slow
+def test_start_up_trials_are_drawn_within_a_budget_that_uniform_draws_miss(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    run_search(make_config({"space": "resnet", "budget_macs": "600M", "run_dir": str(run_dir), **FAST}),
+               progress=False)
+    trials = studies(run_dir)["search"].get_trials()
+    assert len(trials) == 3, "no proposal was wasted over the budget"
+    assert all(t.user_attrs["startup_draw"] and t.user_attrs["feasible"] for t in trials)
+    assert all(t.user_attrs["macs"] <= 600_000_000 for t in trials)
+    assert len({json.dumps(t.params, sort_keys=True) for t in trials}) == 3

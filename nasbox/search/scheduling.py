@@ -1,12 +1,17 @@
 """Which trial a worker trains next, decided under the run's ask lock so that workers never start more trials
 than were asked for: a waiting baseline first, else a network the sampler proposes within the budgets.
 
+The sampler's random start-up trials (all trials of random search) are drawn within the budgets by
+`nasbox.space.sampling.draw_feasible` and enqueued as fixed genes, instead of uniform draws that a tight budget
+mostly wastes; the draw is seeded by the run's seed and the trial count, so a run stays reproducible.
+
 A proposal over a budget is told to the study at once, with its constraints and a placeholder accuracy of 0, and
 never trained; one that cannot be built or costed fails alone. Either way the next proposal is asked for.
 """
 
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -18,6 +23,8 @@ from nasbox.search.study import (
     FEASIBLE,
     INFEASIBLE,
     SPEC,
+    STARTUP_DRAW,
+    STARTUP_TRIALS,
     STATUS,
     Studies,
     counts_as_finished,
@@ -34,7 +41,7 @@ if TYPE_CHECKING:
 
     from nasbox.search.config import SearchConfig
     from nasbox.search.rundir import RunDir
-    from nasbox.space.space import Space
+    from nasbox.space.space import Candidate, Space
 
 MAX_INFEASIBLE_IN_A_ROW = 1000
 FIGURES = ("macs", "params", "latency")
@@ -56,6 +63,7 @@ class Scheduler:
 
     def __init__(self, config: SearchConfig, run: RunDir, studies: Studies, space: Space, target: Target) -> None:
         self.config, self.run, self.studies, self.space, self.target = config, run, studies, space, target
+        self._anchor: Candidate | None = None
 
     def next_job(self, deadline: float | None) -> Job | None:
         """The next trial to train, or None when none is left to start or `deadline` (time.monotonic()) passed."""
@@ -69,6 +77,7 @@ class Scheduler:
             for _ in range(MAX_INFEASIBLE_IN_A_ROW):
                 if not self._room_for_a_trial():
                     return None
+                self._draw_startup_trial()
                 job = self._propose(self.studies.search.ask())
                 if job is not None:
                     return job
@@ -100,6 +109,33 @@ class Scheduler:
         spec = ArchSpec.from_dict(trial.user_attrs[SPEC]) if baseline else proposal.candidate.spec
         trial.set_user_attr(SPEC, spec.to_dict())
         return Job(search, trial, spec, dict(proposal.figures), baseline)
+
+    def _draw_startup_trial(self) -> None:
+        """Enqueue a network drawn within the budgets while the sampler is in its random start-up and nothing
+        waits in the queue."""
+        from optuna.trial import TrialState
+
+        from nasbox.space.sampling import draw_feasible
+
+        trials = self.studies.search.get_trials(deepcopy=False)
+        startup = STARTUP_TRIALS[self.config.sampler]
+        searched = sum(is_searched(t) for t in trials)
+        if (startup is not None and searched >= startup) or not self.target.budget.limits() \
+                or any(t.state == TrialState.WAITING for t in trials):
+            return
+        if self._anchor is None:
+            from nasbox.space.extremes import least_loaded
+
+            self._anchor = least_loaded(self.space, self._load)
+        rng = random.Random(f"{self.config.seed}:startup:{len(trials)}")
+        candidate = draw_feasible(self.space, rng, self._load, self._anchor)
+        self.studies.search.enqueue_trial(candidate.genes, user_attrs={STARTUP_DRAW: True})
+
+    def _load(self, candidate: Candidate) -> float:
+        """The share of the budgets a candidate uses: its latency too when a table predicts it cheaply."""
+        if self.target.table is not None:
+            return self.target.budget.load(self.target.measure(candidate))
+        return self.target.budget.analytic().load(candidate.cost)
 
     def _room_for_a_trial(self) -> bool:
         """A trial waits in the queue, or fewer searched trials than asked for are finished or running."""

@@ -13,6 +13,7 @@ with the same proxy but kept apart so they do not confuse the sampler. Both carr
 - `retry_of`: the number of the interrupted trial this one repeats;
 - `spec`: the target network that was trained, as a spec dict; `macs`, `params` (and `latency`, seconds): its
   figures at the target;
+- `startup_draw`: true on a start-up trial whose genes the budget-aware sampler drew (`nasbox.space.sampling`);
 - `proxy_seed`: set when its proxy's training starts (so a RUNNING trial with it is training), the seed that
   reproduces the training; `accuracy`, `curve`, `train_seconds`: what the training gave.
 """
@@ -40,6 +41,7 @@ STATUS = "status"
 REASON = "reason"
 RETRY_OF = "retry_of"
 SPEC = "spec"
+STARTUP_DRAW = "startup_draw"
 PROXY_SEED = "proxy_seed"
 INFEASIBLE, FAILED, INTERRUPTED = "infeasible", "failed", "interrupted"
 
@@ -93,6 +95,11 @@ def open_study(storage: optuna.storages.BaseStorage, name: str, objectives: tupl
                                directions=[OBJECTIVES[o] for o in objectives])
 
 
+STARTUP_TRIALS = {"tpe": 10, "nsga2": 20, "random": None}
+"""How many first trials each sampler draws at random (TPE's start-up, NSGA-II's first generation; every trial of
+random search): the search draws them within the budgets instead (see `Scheduler`)."""
+
+
 def make_sampler(name: str, seed: int) -> optuna.samplers.BaseSampler:
     """TPE (multivariate, constant liar for parallel workers), NSGA-II or random; TPE and NSGA-II read the
     budgets from the trials' constraints."""
@@ -104,9 +111,9 @@ def make_sampler(name: str, seed: int) -> optuna.samplers.BaseSampler:
         with warnings.catch_warnings():  # `group` is experimental, and what conditional genes need
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             return optuna.samplers.TPESampler(seed=seed, multivariate=True, group=True, constant_liar=True,
-                                              n_startup_trials=10)
+                                              n_startup_trials=STARTUP_TRIALS["tpe"])
     if name == "nsga2":
-        return optuna.samplers.NSGAIISampler(seed=seed, population_size=20)
+        return optuna.samplers.NSGAIISampler(seed=seed, population_size=STARTUP_TRIALS["nsga2"])
     return optuna.samplers.RandomSampler(seed=seed)
 
 
