@@ -50,6 +50,8 @@ def test_tiny_search_writes_its_run_directory_keeps_the_budget_and_resumes(tmp_p
     assert front["trials"]["finished"] == 3 and front["budget"] == {"macs": 600_000_000}
     assert front["front"], "a search of 3 trials and a baseline has a front"
     assert [b["baseline"] for b in front["baselines"]] == ["mobilenet_v2"]
+    on_front = any(p["baseline"] == "mobilenet_v2" for p in front["front"])
+    assert front["baselines"][0]["standing"] == ("on front" if on_front else "dominated")
     space = load_space("inception_resnet")
     for entry in front["front"]:
         assert {"trial", "genes", "spec", "accuracy", "macs", "params", "baseline"} <= set(entry)

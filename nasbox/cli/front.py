@@ -8,6 +8,7 @@ from pathlib import Path
 
 from nasbox.report import format_table
 from nasbox.search.front import read_front
+from nasbox.space.budget import describe_limit
 from nasbox.units import format_count, format_duration
 
 
@@ -32,33 +33,25 @@ def print_front(run_dir: Path) -> None:
     data = read_front(run_dir)
     budget = data.get("budget", {})
     print(f"\nPareto front of {data['space']} ({', '.join(data['objectives'])}"
-          + (f"; budget {', '.join(_limit(k, v) for k, v in budget.items())})" if budget else ")"))
+          + (f"; budget {', '.join(describe_limit(k, v) for k, v in budget.items())})" if budget else ")"))
     timed = any(p.get("latency") is not None for p in [*data["front"], *data.get("baselines", [])])
     rows = [(_who(p), f"{p['accuracy']:.4f}", format_count(p["macs"]), format_count(p["params"]), *_latency(p, timed))
             for p in data["front"]]
     headers = ("network", "proxy acc.", "MACs", "params", *(("latency",) if timed else ()))
     print(format_table(headers, rows, numeric=(False, *[True] * (len(headers) - 1)))
           if rows else "(no finished trial yet)")
-    on_front = {(p["trial"], p["baseline"]) for p in data["front"]}
     baselines = data.get("baselines", [])
     if baselines:
         print("\nbaselines (trained with the same proxy)")
         table = [(_who(b), f"{b['accuracy']:.4f}", format_count(b["macs"]), format_count(b["params"]),
-                  *_latency(b, timed), "yes" if (b["trial"], b["baseline"]) in on_front else
-                  ("over budget" if any(b[k] > v for k, v in budget.items()) else "dominated"))
+                  *_latency(b, timed), b["standing"])
                  for b in baselines]
-        headers = ("baseline", "proxy acc.", "MACs", "params", *(("latency",) if timed else ()), "on front")
+        headers = ("baseline", "proxy acc.", "MACs", "params", *(("latency",) if timed else ()), "standing")
         print(format_table(headers, table, numeric=(False, *[True] * (len(headers) - 2), False)))
     trials = data.get("trials", {})
     print(f"\nhypervolume {data['hypervolume']:.4f} (baselines alone {data['baselines_hypervolume']:.4f}); "
           f"{trials.get('finished', 0)} searched trials finished, {trials.get('failed', 0)} failed, "
           f"{trials.get('infeasible', 0)} over budget and never trained")
-
-
-def _limit(name: str, value: float) -> str:
-    if name == "latency":
-        return f"{format_duration(value)} latency"
-    return f"{format_count(value)} {'MACs' if name == 'macs' else name}"
 
 
 def _latency(point: dict, timed: bool) -> tuple[str, ...]:

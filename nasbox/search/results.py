@@ -88,6 +88,13 @@ def _point(trial: optuna.trial.FrozenTrial, number: int | None, genes: dict[str,
                  accuracy=attrs["accuracy"], macs=attrs["macs"], params=attrs["params"], latency=attrs.get("latency"))
 
 
+def standing(point: Point, snapshot: Snapshot, config: SearchConfig) -> str:
+    """Where a point stands beside the front: 'on front', 'over budget' or 'dominated'."""
+    if any(point is member for member in snapshot.front):
+        return "on front"
+    return "dominated" if config.budget.admits(point.figures()) else "over budget"
+
+
 def publish(run: RunDir, snapshot: Snapshot, config: SearchConfig, reference: Reference, board: SearchBoard) -> None:
     """Write front.json and front.csv from `snapshot`, and its front, hypervolume and best accuracy to TensorBoard
     at step = trials ended (searched and baselines)."""
@@ -98,8 +105,8 @@ def publish(run: RunDir, snapshot: Snapshot, config: SearchConfig, reference: Re
         "trials": snapshot.counts, "hypervolume": snapshot.hypervolume,
         "baselines_hypervolume": snapshot.baselines_hypervolume,
         "baselines": sorted(({"baseline": p.baseline, "trial": p.trial, "accuracy": p.accuracy, "macs": p.macs,
-                              "params": p.params, "latency": p.latency} for p in snapshot.points if p.baseline),
-                            key=lambda row: row["macs"]),
+                              "params": p.params, "latency": p.latency, "standing": standing(p, snapshot, config)}
+                             for p in snapshot.points if p.baseline), key=lambda row: row["macs"]),
         "failures": snapshot.failures,
     }
     write_front(run.path, snapshot.front, summary)
