@@ -121,17 +121,11 @@ def _choice(value: Any, option: str, choices: tuple[str, ...]) -> str:
 
 
 def _baselines(value: Any, option: str) -> str:
+    """budget, all, none, or a comma-separated list of zoo networks."""
     from nasbox import zoo
 
     text = str(value)
-    if text in BASELINE_MODES:
-        return text
-    names = [n.strip() for n in text.split(",")]
-    unknown = [n for n in names if n not in zoo.names()]
-    if unknown:
-        raise NasboxError(f"{option}: unknown zoo network {unknown[0]!r}; give budget, all, none or a comma-separated "
-                          f"list of networks of 'nasbox baselines'")
-    return ",".join(names)
+    return text if text in BASELINE_MODES else ",".join(zoo.parse_names(text, option))
 
 
 def _integer(minimum: int) -> Any:
