@@ -38,6 +38,8 @@ from nasbox.search.study import (
     open_study,
     worker_seed,
 )
+from nasbox.search.weights import prune as prune_weights
+from nasbox.search.weights import save_weights, weights_key
 
 if TYPE_CHECKING:
     import optuna
@@ -141,7 +143,7 @@ class Worker:
         seed = zlib.crc32(f"{self.config.seed}:{job.baseline or job.trial.number}".encode())
         job.trial.set_user_attr(PROXY_SEED, seed)
         try:
-            result = evaluate(job.spec, self.config.proxy, self.data, seed=seed)
+            result = evaluate(job.spec, self.config.proxy, self.data, seed=seed, keep_state=True)
         except TrialFailed as exc:
             reason = str(exc)
         except Exception as exc:  # any fault of one trial is recorded, and the search goes on
@@ -151,6 +153,8 @@ class Worker:
             job.trial.set_user_attr("curve", result.curve)
             job.trial.set_user_attr("train_seconds", round(result.seconds, 3))
             job.study.tell(job.trial, self._values(result.accuracy, job.figures))
+            save_weights(self.run.path, weights_key(job.trial.number if job.study is self.search else None,
+                                                    job.baseline), result.state)  # export: kept proxy weights
             self._log(job, result.curve, result.accuracy)
             return
         self._fail(job.study, job.trial, reason)
@@ -166,8 +170,9 @@ class Worker:
     def publish(self) -> None:
         """Rewrite the front files from the storage (under the ask lock, so writers take turns)."""
         with self.run.asking():
-            publish(self.run, take_snapshot(self.search, self.zoo, self.space, self.baselines, self.config),
-                    self.config)
+            snapshot = take_snapshot(self.search, self.zoo, self.space, self.baselines, self.config)
+            publish(self.run, snapshot, self.config)
+            prune_weights(self.run.path, snapshot)  # export: drop the weights of trials off the front
 
     def _record_figures(self, trial: optuna.Trial, figures: dict[str, float]) -> None:
         for name, value in record(figures).items():
