@@ -21,8 +21,8 @@ from nasbox.export.package import load_class
 from nasbox.export.source import class_name_for
 
 ROOT = Path(__file__).resolve().parents[1]
-HELPER_DEFINITIONS = ("def conv_bn_act", "def bn_act_conv", "def deconv_bn_act", "def linear_act", "class Concat",
-                      "class Residual", "class GlobalAvgPool", "class GlobalMaxPool", "class EnetDown",
+HELPER_DEFINITIONS = ("def sequential", "def conv_bn_act", "def bn_act_conv", "def deconv_bn_act", "def linear_act",
+                      "class Concat", "class Residual", "class GlobalAvgPool", "class GlobalMaxPool", "class EnetDown",
                       "class EnetUp", "class EncoderDecoder")
 
 
@@ -59,9 +59,10 @@ def test_every_zoo_networks_source_compiles_passes_ruff_and_imports_only_torch(t
 def test_helpers_are_written_only_when_the_network_uses_them() -> None:
     used = {name: {h for h in HELPER_DEFINITIONS if h in to_source(zoo.get(name))}
             for name in ("lenet5", "resnet18", "squeezenet1_1", "densenet121", "enet", "nin")}
-    assert used["lenet5"] == {"def conv_bn_act", "def linear_act"}
-    assert used["resnet18"] == {"def conv_bn_act", "def linear_act", "class Residual", "class GlobalAvgPool"}
-    assert used["squeezenet1_1"] == {"def conv_bn_act", "class Concat", "class GlobalAvgPool"}
+    assert used["lenet5"] == {"def sequential", "def conv_bn_act", "def linear_act"}
+    assert used["resnet18"] == {"def sequential", "def conv_bn_act", "def linear_act", "class Residual",
+                                "class GlobalAvgPool"}
+    assert used["squeezenet1_1"] == {"def sequential", "def conv_bn_act", "class Concat", "class GlobalAvgPool"}
     assert "def bn_act_conv" in used["densenet121"] and "class Residual" not in used["densenet121"]
     assert {"class EnetDown", "class EnetUp", "class EncoderDecoder", "def deconv_bn_act"} <= used["enet"]
     assert not {"class EnetDown", "class EncoderDecoder"} & used["resnet18"]

@@ -20,49 +20,36 @@ class Helper:
 
 SIZE = '''Size = int | tuple[int, int]'''
 
+SEQUENTIAL = '''def sequential(**parts: nn.Module | None) -> nn.Sequential:
+    """The modules given, in order and under their names, leaving out those that are None."""
+    return nn.Sequential(OrderedDict((name, part) for name, part in parts.items() if part is not None))'''
+
 CONV_BN_ACT = '''def conv_bn_act(in_channels: int, out_channels: int, kernel: Size, stride: Size = 1, padding: Size = 0,
                 dilation: Size = 1, groups: int = 1, bias: bool = False, bn: bool = True,
                 act: nn.Module | None = None) -> nn.Sequential:
     """A convolution, then batch norm and the activation when given: the `conv`, `bn` and `act` of a conv layer."""
-    parts = OrderedDict(conv=nn.Conv2d(in_channels, out_channels, kernel, stride, padding, dilation, groups,
-                                       bias=bias))
-    if bn:
-        parts["bn"] = nn.BatchNorm2d(out_channels)
-    if act is not None:
-        parts["act"] = act
-    return nn.Sequential(parts)'''
+    return sequential(conv=nn.Conv2d(in_channels, out_channels, kernel, stride, padding, dilation, groups, bias=bias),
+                      bn=nn.BatchNorm2d(out_channels) if bn else None, act=act)'''
 
 BN_ACT_CONV = '''def bn_act_conv(in_channels: int, out_channels: int, kernel: Size, stride: Size = 1, padding: Size = 0,
                 dilation: Size = 1, groups: int = 1, bias: bool = False, bn: bool = True,
                 act: nn.Module | None = None) -> nn.Sequential:
     """A pre-activation convolution: batch norm and the activation when given, then the convolution."""
-    parts = OrderedDict()
-    if bn:
-        parts["bn"] = nn.BatchNorm2d(in_channels)
-    if act is not None:
-        parts["act"] = act
-    parts["conv"] = nn.Conv2d(in_channels, out_channels, kernel, stride, padding, dilation, groups, bias=bias)
-    return nn.Sequential(parts)'''
+    conv = nn.Conv2d(in_channels, out_channels, kernel, stride, padding, dilation, groups, bias=bias)
+    return sequential(bn=nn.BatchNorm2d(in_channels) if bn else None, act=act, conv=conv)'''
 
 DECONV_BN_ACT = '''def deconv_bn_act(in_channels: int, out_channels: int, kernel: Size, stride: Size = 1,
                   padding: Size = 0, output_padding: Size = 0, bias: bool = False, bn: bool = True,
                   act: nn.Module | None = None) -> nn.Sequential:
     """A transposed convolution, then batch norm and the activation when given."""
-    parts = OrderedDict(conv=nn.ConvTranspose2d(in_channels, out_channels, kernel, stride, padding, output_padding,
-                                                bias=bias))
-    if bn:
-        parts["bn"] = nn.BatchNorm2d(out_channels)
-    if act is not None:
-        parts["act"] = act
-    return nn.Sequential(parts)'''
+    return sequential(conv=nn.ConvTranspose2d(in_channels, out_channels, kernel, stride, padding, output_padding,
+                                              bias=bias),
+                      bn=nn.BatchNorm2d(out_channels) if bn else None, act=act)'''
 
 LINEAR_ACT = '''def linear_act(in_features: int, out_features: int, bias: bool = True,
                act: nn.Module | None = None) -> nn.Sequential:
     """A fully connected layer (`fc`), then the activation when given."""
-    parts = OrderedDict(fc=nn.Linear(in_features, out_features, bias=bias))
-    if act is not None:
-        parts["act"] = act
-    return nn.Sequential(parts)'''
+    return sequential(fc=nn.Linear(in_features, out_features, bias=bias), act=act)'''
 
 GLOBAL_AVG_POOL = '''class GlobalAvgPool(nn.Module):
     """The mean of every channel: (N, C, H, W) -> (N, C)."""
@@ -164,10 +151,11 @@ ENCODER_DECODER = '''class EncoderDecoder(nn.Module):
 # in the order a file defines them: every helper after those it needs
 HELPERS: dict[str, Helper] = {
     "Size": Helper(SIZE),
-    "conv_bn_act": Helper(CONV_BN_ACT, ("Size",), ("OrderedDict",)),
-    "bn_act_conv": Helper(BN_ACT_CONV, ("Size",), ("OrderedDict",)),
-    "deconv_bn_act": Helper(DECONV_BN_ACT, ("Size",), ("OrderedDict",)),
-    "linear_act": Helper(LINEAR_ACT, (), ("OrderedDict",)),
+    "sequential": Helper(SEQUENTIAL, (), ("OrderedDict",)),
+    "conv_bn_act": Helper(CONV_BN_ACT, ("Size", "sequential")),
+    "bn_act_conv": Helper(BN_ACT_CONV, ("Size", "sequential")),
+    "deconv_bn_act": Helper(DECONV_BN_ACT, ("Size", "sequential")),
+    "linear_act": Helper(LINEAR_ACT, ("sequential",)),
     "GlobalAvgPool": Helper(GLOBAL_AVG_POOL),
     "GlobalMaxPool": Helper(GLOBAL_MAX_POOL),
     "Concat": Helper(CONCAT),
