@@ -13,12 +13,14 @@ import logging
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nasbox.errors import NasboxError
 
 if TYPE_CHECKING:
     from torch import nn
+
+    from nasbox.arch.spec import ArchSpec
 
 FORMATS = ("source", "torchscript", "onnx")
 FILES = {"source": "model.py", "torchscript": "model.ts", "onnx": "model.onnx"}
@@ -43,6 +45,25 @@ def parse_formats(formats: str | tuple[str, ...] | list[str]) -> tuple[str, ...]
             raise NasboxError("--format onnx needs the onnx and onnxscript packages; pip install 'nasbox[onnx]'") \
                 from None
     return tuple(dict.fromkeys(names))
+
+
+def check_onnx_can_carry(spec: ArchSpec) -> None:
+    """An error when ONNX cannot reproduce `spec`: ENet's pooling-index pairing (`encoder_decoder`) unpools at the
+    positions of each window's maximum, and where two values of a window are within rounding of each other,
+    onnxruntime's slightly different rounding of the layers before picks the other one; the unpooled map then
+    differs by whole activations (up to 1e-2 on random inputs), far beyond 1e-4."""
+    if _has_layer(spec.to_dict()["layers"], "encoder_decoder"):
+        raise NasboxError(f"--format onnx: {spec.name} pairs max-pool indices with max-unpool (encoder_decoder), "
+                          "which ONNX runtimes do not reproduce (a near-tie in a pooling window moves a whole "
+                          "activation); drop onnx from --format and use the source or torchscript")
+
+
+def _has_layer(value: Any, type_name: str) -> bool:
+    if isinstance(value, dict):
+        return value.get("type") == type_name or any(_has_layer(v, type_name) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_layer(v, type_name) for v in value)
+    return False
 
 
 def save_torchscript(module: nn.Module, path: Path) -> None:

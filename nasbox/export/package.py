@@ -22,7 +22,15 @@ from typing import TYPE_CHECKING, Any
 from nasbox.cost import cost
 from nasbox.errors import NasboxError
 from nasbox.export import names
-from nasbox.export.formats import FILES, ONNX_INPUT, ONNX_OUTPUT, parse_formats, save_onnx, save_torchscript
+from nasbox.export.formats import (
+    FILES,
+    ONNX_INPUT,
+    ONNX_OUTPUT,
+    check_onnx_can_carry,
+    parse_formats,
+    save_onnx,
+    save_torchscript,
+)
 from nasbox.export.source import class_name_for, to_source
 from nasbox.export.state import StateDict, as_state, check_fits, initial_state, read_state
 
@@ -67,6 +75,9 @@ def export_networks(networks: Sequence[Network], *, formats: Sequence[str] | str
                     force: bool = False) -> list[Path]:
     """Export every network into its folder, all or none; see the module docstring."""
     chosen = parse_formats(formats)
+    if "onnx" in chosen:
+        for network in networks:
+            check_onnx_can_carry(network.spec)
     targets = [n.directory for n in networks]
     for target in targets:
         _check_target(target, force)

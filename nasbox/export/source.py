@@ -81,7 +81,7 @@ def _module_docstring(spec: ArchSpec, name: str, notes: Mapping[str, object], re
         f"    logits = model(torch.randn(1, {', '.join(map(str, spec.input))}))",
     ]
     if resizable:
-        lines += ["", f"`{name}(num_classes=K)` resizes the classifier, whose weights then start fresh."]
+        lines += ["", f"`{name}(num_classes=K)` resizes the classifier,", "whose weights then start fresh."]
     return "\n".join(lines) + '\n"""'
 
 
