@@ -31,8 +31,8 @@ ONNX_CANNOT = {"enet"}  # max-unpool at the argmax of near-tied windows (see che
 @pytest.mark.slow
 @pytest.mark.parametrize("name", [n for n in zoo.names() if n not in ONNX_CANNOT])
 def test_onnxruntime_matches_pytorch_for_every_zoo_network_onnx_can_express(tmp_path: Path, name: str) -> None:
-    """The zoo networks export (the dynamo exporter, dynamic batch axis): onnxruntime's output at batch 3, a batch
-    size the export never saw, is within 1e-4 of the exported PyTorch module's."""
+    """The zoo networks export (the dynamo exporter, dynamic batch axis): onnxruntime's output at batch 1, a batch
+    size the export never saw (it traces at 2), is within 1e-4 of the exported PyTorch module's."""
     spec = zoo.get(name)
     source = tmp_path / "model.py"
     source.write_text(to_source(spec))
@@ -43,7 +43,7 @@ def test_onnxruntime_matches_pytorch_for_every_zoo_network_onnx_can_express(tmp_
         warnings.simplefilter("error")
         save_onnx(model, spec.input, path)
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    x = torch.randn(3, *spec.input)
+    x = torch.randn(1, *spec.input)
     (out,) = session.run(None, {"input": x.numpy()})
     with torch.no_grad():
         expected = model(x)
@@ -54,7 +54,7 @@ def test_onnxruntime_matches_pytorch_for_every_zoo_network_onnx_can_express(tmp_
 
 @pytest.mark.slow
 def test_the_cli_writes_torchscript_and_onnx_quietly_and_they_compute_the_same(tmp_path: Path) -> None:
-    for name in ("lenet5", "squeezenet1_1"):
+    for name in ("lenet5",):  # every zoo network's ONNX and TorchScript are checked above and in test_export_run
         result = nasbox_cli("export", "--zoo", name, "--format", "source,torchscript,onnx", cwd=tmp_path)
         assert result.returncode == 0 and result.stderr == "", result.stderr
         folder = tmp_path / "exports" / name
