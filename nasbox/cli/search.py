@@ -85,3 +85,5 @@ def run(args: argparse.Namespace) -> None:
           f"{outcome.snapshot.counts['finished']} searched trial(s) in all")
     print_front(outcome.run.path)
     print(f"\ntensorboard --logdir {outcome.run.path / 'tensorboard'}    # curves, hparams and the front over time")
+    print(f"nasbox export {outcome.run.path} --front    # the front as standalone PyTorch, in "
+          f"{outcome.run.path / 'exports'}")

@@ -14,13 +14,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ProxyData:
-    """Float tensors at the proxy's resolution, normalised with the training split's statistics."""
+    """Float tensors at the proxy's resolution, normalised with the training split's per-channel `mean` and `std`
+    (of pixels scaled to [0, 1]; a trained proxy expects its inputs normalised the same way)."""
 
     train_images: torch.Tensor
     train_labels: torch.Tensor
     val_images: torch.Tensor
     val_labels: torch.Tensor
     num_classes: int
+    mean: tuple[float, ...] = ()
+    std: tuple[float, ...] = ()
 
     @property
     def channels(self) -> int:
@@ -46,6 +49,8 @@ def prepare_data(dataset: ImageDataset, resolution: int, *, val_fraction: float 
         val_images=((val_images - mean) / std).to(device),
         val_labels=val.labels.to(device),
         num_classes=dataset.num_classes,
+        mean=tuple(mean.flatten().tolist()),
+        std=tuple(std.flatten().tolist()),
     )
 
 

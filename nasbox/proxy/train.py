@@ -32,13 +32,15 @@ class TrialFailed(Exception):
 
 @dataclass(frozen=True)
 class ProxyResult:
-    """The proxy's final validation accuracy and its per-epoch curve."""
+    """The proxy's final validation accuracy and its per-epoch curve; `state` is the trained proxy's state_dict
+    (on the CPU) when `evaluate` was asked to keep it."""
 
     accuracy: float
     curve: list[dict[str, float]] = field(default_factory=list)
     seconds: float = 0.0
     proxy_macs: int = 0
     proxy_params: int = 0
+    state: dict[str, torch.Tensor] | None = None
 
 
 def make_proxy(spec: ArchSpec, config: ProxyConfig, data: ProxyData) -> ArchSpec:
@@ -47,11 +49,11 @@ def make_proxy(spec: ArchSpec, config: ProxyConfig, data: ProxyData) -> ArchSpec
 
 
 def evaluate(spec: ArchSpec, config: ProxyConfig, data: ProxyData, *, seed: int = 0,
-             on_epoch: Callable[[dict[str, float]], None] | None = None) -> ProxyResult:
-    """Train the proxy of target `spec` on `data` and return its validation accuracy; raises TrialFailed when
-    the loss stops being finite or memory runs out."""
+             on_epoch: Callable[[dict[str, float]], None] | None = None, keep_state: bool = False) -> ProxyResult:
+    """Train the proxy of target `spec` on `data` and return its validation accuracy (and, with `keep_state`, its
+    trained weights); raises TrialFailed when the loss stops being finite or memory runs out."""
     try:
-        return _evaluate(spec, config, data, seed, on_epoch)
+        return _evaluate(spec, config, data, seed, on_epoch, keep_state)
     except (torch.OutOfMemoryError, MemoryError) as exc:
         if data.train_images.is_cuda:
             torch.cuda.empty_cache()
@@ -60,7 +62,7 @@ def evaluate(spec: ArchSpec, config: ProxyConfig, data: ProxyData, *, seed: int 
 
 
 def _evaluate(spec: ArchSpec, config: ProxyConfig, data: ProxyData, seed: int,
-              on_epoch: Callable[[dict[str, float]], None] | None) -> ProxyResult:
+              on_epoch: Callable[[dict[str, float]], None] | None, keep_state: bool) -> ProxyResult:
     started = time.perf_counter()
     proxy = make_proxy(spec, config, data)
     figures = cost(proxy)
@@ -82,8 +84,15 @@ def _evaluate(spec: ArchSpec, config: ProxyConfig, data: ProxyData, seed: int,
         curve.append(point)
         if on_epoch is not None:
             on_epoch(point)
+    state = cpu_state(model) if keep_state else None
     return ProxyResult(accuracy=curve[-1]["val_accuracy"], curve=curve, seconds=time.perf_counter() - started,
-                       proxy_macs=figures.macs, proxy_params=figures.params)
+                       proxy_macs=figures.macs, proxy_params=figures.params, state=state)
+
+
+def cpu_state(model: nn.Module) -> dict[str, torch.Tensor]:
+    """A copy of `model`'s state_dict on the CPU in the default memory layout, apart from the live model."""
+    return {name: tensor.detach().to("cpu", memory_format=torch.contiguous_format, copy=True)
+            for name, tensor in model.state_dict().items()}
 
 
 class ProxyTrainer:

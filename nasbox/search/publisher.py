@@ -1,6 +1,7 @@
 """The one writer of a run's front: a thread of the `nasbox search` process that polls the run's studies (so it
 sees the trials of every worker process, or of any other executor, alike) and, whenever a trial has ended,
-publishes the front (front files and TensorBoard) and shows the progress when there is a display.
+publishes the front (front files and TensorBoard), drops the kept weights of trials off the front, and shows the
+progress when there is a display.
 
 A write that fails (a full disk, a folder made read-only) leaves the last complete front files in place (they
 are replaced atomically), stops the search, and is reported as one line once the workers have stopped.
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 from nasbox.errors import NasboxError
 from nasbox.search.results import Snapshot, publish, take_snapshot
 from nasbox.search.study import Studies
+from nasbox.search.weights import prune as prune_weights
 
 if TYPE_CHECKING:
     from nasbox.report.tensorboard import SearchBoard
@@ -68,6 +70,7 @@ class Publisher:
         if (force or snapshot.ended != self._published) and self.error is None:
             try:
                 publish(self.run, snapshot, self.config, self.reference, self.board)
+                prune_weights(self.run.path, snapshot)
                 self._published = snapshot.ended
             except OSError as exc:
                 self.error = NasboxError(f"cannot write the front of {self.run.path} ({exc.strerror or exc}); the "

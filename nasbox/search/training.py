@@ -1,5 +1,7 @@
 """Training one scheduled trial: its proxy is trained with a seed of the network itself, and the study is told
-the accuracy (or the failure and its reason); the trial's learning curve and hparams row go to TensorBoard.
+the accuracy (or the failure and its reason); the trained proxy's weights are kept in the run directory (see
+`weights`: the publisher drops those of trials off the front), and the trial's learning curve and hparams row go
+to TensorBoard.
 
 The proxy seed depends on the run's seed and the network's layers, input and classes, never on the trial number or
 the worker, so the same network gets the same score in any run, whatever the scheduling.
@@ -9,10 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nasbox.search.study import PROXY_SEED, SEARCH_STUDY, objective_values, one_line, tell_failed
 from nasbox.search.target import record
+from nasbox.search.weights import save_weights, weights_key
 
 if TYPE_CHECKING:
     from nasbox.arch.spec import ArchSpec
@@ -39,14 +43,14 @@ def gene_hparams(space: Space, genes: dict[str, Any] | None) -> dict[str, str]:
     return {f"gene/{name}": str(genes[name]) if name in genes else ABSENT for name in space.gene_names()}
 
 
-def train(job: Job, config: SearchConfig, data: ProxyData, board: SearchBoard, space: Space) -> None:
+def train(job: Job, config: SearchConfig, data: ProxyData, board: SearchBoard, space: Space, run_dir: Path) -> None:
     """Train the job's proxy and tell its study: the objective values, or a failure with its reason."""
     from nasbox.proxy import TrialFailed, evaluate
 
     seed = proxy_seed(config.seed, job.spec)
     job.trial.set_user_attr(PROXY_SEED, seed)
     try:
-        result = evaluate(job.spec, config.proxy, data, seed=seed)
+        result = evaluate(job.spec, config.proxy, data, seed=seed, keep_state=True)
     except TrialFailed as exc:
         reason = str(exc)
     except Exception as exc:  # any fault of one trial is recorded, and the search goes on
@@ -56,6 +60,8 @@ def train(job: Job, config: SearchConfig, data: ProxyData, board: SearchBoard, s
         job.trial.set_user_attr("curve", result.curve)
         job.trial.set_user_attr("train_seconds", round(result.seconds, 3))
         job.study.tell(job.trial, objective_values(config.objectives, result.accuracy, job.figures))
+        searched = job.study.study_name == SEARCH_STUDY
+        save_weights(run_dir, weights_key(job.trial.number if searched else None, job.baseline), result.state)
         _log(job, board, space, result.curve, result.accuracy)
         return
     tell_failed(job.study, job.trial, reason)

@@ -62,7 +62,7 @@ class Worker:
             job = self.scheduler.next_job(deadline)
             if job is None:
                 return
-            train(job, self.config, self.data, self.board, self.space)
+            train(job, self.config, self.data, self.board, self.space, self.run.path)
             if on_trial is not None:
                 on_trial()
 

@@ -1,0 +1,196 @@
+"""Reading what `nasbox export RUN` needs from a search's run directory: its front, any finished trial, the run's
+settings, and the proxy weights it kept.
+
+Only reads: the Optuna journal is opened through `optuna.load_study`, which writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nasbox.arch.spec import ArchSpec
+from nasbox.errors import NasboxError
+from nasbox.search.front import read_front
+from nasbox.search.rundir import CONFIG, RunDir
+from nasbox.search.study import BASELINE, FAILED, INFEASIBLE, INTERRUPTED, REASON, SEARCH_STUDY, SPEC, STATUS
+from nasbox.search.weights import weights_key, weights_path
+
+if TYPE_CHECKING:
+    from optuna.trial import FrozenTrial
+
+    from nasbox.export.state import StateDict
+    from nasbox.proxy import ProxyConfig, ProxyData
+
+
+@dataclass(frozen=True)
+class Member:
+    """A trained network of a run: a searched trial (maybe an enqueued baseline) or a baseline trained beside."""
+
+    key: str
+    spec: ArchSpec
+    trial: int | None
+    baseline: str | None
+    genes: dict[str, Any] | None
+    accuracy: float
+    macs: int
+    params: int
+    latency: float | None = None
+    on_front: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.trial is not None:
+            return f"trial {self.trial}" + (f" ({self.baseline})" if self.baseline else "")
+        return f"baseline {self.baseline}"
+
+
+class Run:
+    """A run directory opened for export; every accessor answers bad input with one NasboxError line."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.front_data = read_front(self.path)
+        if not (self.path / CONFIG).is_file():
+            raise NasboxError(f"{self.path}: no {CONFIG} here, so it is not a nasbox run directory; give the "
+                              "--run-dir of a 'nasbox search'")
+        self.identity: dict[str, Any] = RunDir(self.path).read_config().get("identity") or {}
+        self.front = sorted((self._member(entry, on_front=True) for entry in self.front_data["front"]),
+                            key=lambda m: -m.accuracy)
+
+    # --------------------------------------------------------------------------------- choosing members
+
+    def by_rank(self, rank: int) -> Member:
+        """The front's `rank`-th most accurate member (1 = the most accurate)."""
+        if not 1 <= rank <= len(self.front):
+            raise NasboxError(f"--rank {rank}: the front of {self.path} has {len(self.front)} member(s); give a rank "
+                              f"from 1 to {len(self.front)} (see 'nasbox front {self.path}')")
+        return self.front[rank - 1]
+
+    def by_trial(self, number: int) -> Member:
+        """Searched trial `number`, when it finished training within the budgets."""
+        for member in self.front:
+            if member.trial == number:
+                return member
+        trials = self._search_trials()
+        if not 0 <= number < len(trials):
+            last = f"0 to {len(trials) - 1}" if trials else "none yet"
+            raise NasboxError(f"--trial {number}: {self.path} has no such trial (its trials are {last})")
+        trial = trials[number]
+        _check_trained(trial)
+        return Member(key=weights_key(number, None), spec=ArchSpec.from_dict(trial.user_attrs[SPEC]), trial=number,
+                      baseline=trial.user_attrs.get(BASELINE), genes=dict(trial.params),
+                      accuracy=trial.user_attrs["accuracy"], macs=trial.user_attrs["macs"],
+                      params=trial.user_attrs["params"], latency=trial.user_attrs.get("latency"))
+
+    # ------------------------------------------------------------------------------------------- proxy
+
+    @property
+    def proxy(self) -> ProxyConfig:
+        from nasbox.proxy import ProxyConfig
+
+        return ProxyConfig.from_dict(self.identity.get("proxy") or {})
+
+    def proxy_data(self) -> ProxyData:
+        """The run's proxy data, split and normalised as the search had it (on the CPU)."""
+        import dataclasses
+
+        from nasbox.search.data import load_proxy_data
+
+        return load_proxy_data(dataclasses.replace(RunDir(self.path).invocation(), device="cpu"))
+
+    def proxy_spec(self, member: Member, data: ProxyData) -> ArchSpec:
+        """The proxy the search trained for `member`: its widths, the run's resolution, the data's classes."""
+        from nasbox.proxy.train import make_proxy
+
+        return make_proxy(member.spec, self.proxy, data)
+
+    def proxy_weights(self, member: Member) -> StateDict:
+        """The trained proxy weights the search kept for `member`."""
+        from nasbox.export.state import read_state
+
+        path = weights_path(self.path, member.key)
+        if not path.is_file():
+            raise NasboxError(f"{self.path}: no kept proxy weights for {member.label}; a search keeps those of its "
+                              "front's members (runs made before nasbox kept weights have none); drop --proxy")
+        return read_state(path, what="kept weights")
+
+    # ---------------------------------------------------------------------------------------- metadata
+
+    def describe(self, member: Member, proxy_data: ProxyData | None = None) -> tuple[dict[str, object],
+                                                                                     dict[str, Any]]:
+        """The docstring notes and the model.json entries of an export of `member`: of its target network, or of
+        its proxy when given the run's `proxy_data` (whose normalisation the proxy's inputs need)."""
+        space = str(self.identity.get("space"))
+        description = self._space_description()
+        data = {k: self.identity.get(k) for k in ("dataset", "data_dir", "subset", "val_fraction", "seed")}
+        notes: dict[str, object] = {
+            "From": f"{member.label} of run {self.path}",
+            "Space": space,
+            **({"Space description": description} if description else {}),
+            "Proxy accuracy": f"{member.accuracy:.4f} (validation split of {data['dataset']}, seed {data['seed']})",
+        }
+        run: dict[str, Any] = {
+            "directory": str(self.path.resolve()), "trial": member.trial, "baseline": member.baseline,
+            "genes": member.genes, "on_front": member.on_front, "proxy_accuracy": member.accuracy,
+            "target": {"name": member.spec.name, "macs": member.macs, "params": member.params,
+                       "latency": member.latency},
+            "exported": "target", "space": space, "space_description": description,
+            "settings": self.identity, "data": data,
+        }
+        if proxy_data is not None:
+            mean, std = (", ".join(f"{v:.4f}" for v in values) for values in (proxy_data.mean, proxy_data.std))
+            notes["Inputs"] = f"pixels in [0, 1] resized to {proxy_data.resolution}², then (x - [{mean}]) / [{std}]"
+            notes["Target MACs"] = f"{member.macs:,} (the full-size network this proxy stands for)"
+            run["exported"] = "proxy"
+            run["normalisation"] = {"mean": list(proxy_data.mean), "std": list(proxy_data.std),
+                                    "resolution": proxy_data.resolution,
+                                    "how": "pixels scaled to [0, 1], resized (bilinear, antialiased) to resolution², "
+                                           "then (x - mean) / std per channel"}
+        if member.latency is not None:
+            notes["Target latency"] = f"{member.latency * 1e3:.3f} ms"
+        return notes, {"run": run}
+
+    def _space_description(self) -> str | None:
+        """The run's space's description, when its file can still be read."""
+        from nasbox.space import load_space
+
+        try:
+            return load_space(self.identity.get("space", "")).description or None
+        except NasboxError:
+            return None
+
+    # --------------------------------------------------------------------------------------- internals
+
+    def _member(self, entry: dict[str, Any], on_front: bool) -> Member:
+        return Member(key=weights_key(entry.get("trial"), entry.get("baseline")),
+                      spec=ArchSpec.from_dict(entry["spec"]), trial=entry.get("trial"),
+                      baseline=entry.get("baseline"), genes=entry.get("genes"), accuracy=entry["accuracy"],
+                      macs=entry["macs"], params=entry["params"], latency=entry.get("latency"), on_front=on_front)
+
+    def _search_trials(self) -> list[FrozenTrial]:
+        import optuna
+
+        from nasbox.search.study import open_storage
+
+        run = RunDir(self.path)
+        if not run.journal.is_file():
+            return []
+        return optuna.load_study(study_name=SEARCH_STUDY, storage=open_storage(run)).get_trials(deepcopy=False)
+
+
+def _check_trained(trial: FrozenTrial) -> None:
+    """An error unless `trial` finished training within the budgets."""
+    from optuna.trial import TrialState
+
+    status = trial.user_attrs.get(STATUS)
+    number = trial.number
+    if status == INFEASIBLE:
+        raise NasboxError(f"--trial {number}: was over budget and never trained; give a trained trial (see "
+                          "'nasbox front')")
+    if status == FAILED:
+        raise NasboxError(f"--trial {number}: failed ({trial.user_attrs.get(REASON, 'no reason recorded')}); give a "
+                          "trained trial")
+    if status == INTERRUPTED or trial.state != TrialState.COMPLETE:
+        raise NasboxError(f"--trial {number}: has not finished training; wait for the search or give another trial")
