@@ -50,8 +50,8 @@ def build_layer(layer: L.Layer, shape: L.Shape, path: str) -> nn.Module:
     return _BUILDERS[type(layer)](layer, shape, path)
 
 
-def _unit(parts: list[tuple[str, nn.Module | None]]) -> nn.Sequential:
-    return nn.Sequential(OrderedDict((n, m) for n, m in parts if m is not None))
+def _unit(parts: list[tuple[str, nn.Module | None]], kind: type[nn.Sequential] = nn.Sequential) -> nn.Sequential:
+    return kind(OrderedDict((n, m) for n, m in parts if m is not None))
 
 
 def _norm(channels: int, shape: L.Shape) -> nn.Module:
@@ -64,7 +64,8 @@ def _conv(layer: L.Conv, shape: L.Shape, path: str) -> nn.Module:
                      L.pair(layer.dilation), layer.resolved_groups(cin), bias=layer.has_bias())
     if layer.preact:
         norm = nn.BatchNorm2d(cin) if layer.norm == "batch" else None
-        return _unit([("bn", norm), ("act", ops.activation(layer.act, inplace=norm is not None)), ("conv", conv)])
+        return _unit([("bn", norm), ("act", ops.activation(layer.act, inplace=norm is not None)), ("conv", conv)],
+                     ops.PreActivation)
     norm = nn.BatchNorm2d(layer.out) if layer.norm == "batch" else None
     return _unit([("conv", conv), ("bn", norm), ("act", ops.activation(layer.act, inplace=True))])
 

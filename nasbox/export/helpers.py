@@ -31,12 +31,17 @@ CONV_BN_ACT = '''def conv_bn_act(in_channels: int, out_channels: int, kernel: Si
     return sequential(conv=nn.Conv2d(in_channels, out_channels, kernel, stride, padding, dilation, groups, bias=bias),
                       bn=nn.BatchNorm2d(out_channels) if bn else None, act=act)'''
 
+PRE_ACTIVATION = '''class PreActivation(nn.Sequential):
+    """`bn`, `act`, then `conv`. A class of its own: TorchScript compiles two Sequentials whose children have the
+    same names and kinds as one type whatever their order, and would run a pre-activation as conv, bn, act."""'''
+
 BN_ACT_CONV = '''def bn_act_conv(in_channels: int, out_channels: int, kernel: Size, stride: Size = 1, padding: Size = 0,
                 dilation: Size = 1, groups: int = 1, bias: bool = False, bn: bool = True,
                 act: nn.Module | None = None) -> nn.Sequential:
     """A pre-activation convolution: batch norm and the activation when given, then the convolution."""
-    conv = nn.Conv2d(in_channels, out_channels, kernel, stride, padding, dilation, groups, bias=bias)
-    return sequential(bn=nn.BatchNorm2d(in_channels) if bn else None, act=act, conv=conv)'''
+    parts = {"bn": nn.BatchNorm2d(in_channels) if bn else None, "act": act,
+             "conv": nn.Conv2d(in_channels, out_channels, kernel, stride, padding, dilation, groups, bias=bias)}
+    return PreActivation(OrderedDict((name, part) for name, part in parts.items() if part is not None))'''
 
 DECONV_BN_ACT = '''def deconv_bn_act(in_channels: int, out_channels: int, kernel: Size, stride: Size = 1,
                   padding: Size = 0, output_padding: Size = 0, bias: bool = False, bn: bool = True,
@@ -153,7 +158,8 @@ HELPERS: dict[str, Helper] = {
     "Size": Helper(SIZE),
     "sequential": Helper(SEQUENTIAL, (), ("OrderedDict",)),
     "conv_bn_act": Helper(CONV_BN_ACT, ("Size", "sequential")),
-    "bn_act_conv": Helper(BN_ACT_CONV, ("Size", "sequential")),
+    "PreActivation": Helper(PRE_ACTIVATION),
+    "bn_act_conv": Helper(BN_ACT_CONV, ("Size", "PreActivation"), ("OrderedDict",)),
     "deconv_bn_act": Helper(DECONV_BN_ACT, ("Size", "sequential")),
     "linear_act": Helper(LINEAR_ACT, ("sequential",)),
     "GlobalAvgPool": Helper(GLOBAL_AVG_POOL),

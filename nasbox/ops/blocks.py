@@ -52,6 +52,12 @@ class Concat(nn.Module):
         return torch.cat([branch(x) for branch in self.branches], dim=1)
 
 
+class PreActivation(nn.Sequential):
+    """A pre-activation convolution's `bn`, `act`, then `conv`. A class of its own: TorchScript compiles two
+    Sequentials whose children have the same names and kinds as one type whatever their order (torch 2.13), so a
+    network holding both orders would run one as the other when scripted."""
+
+
 class Residual(nn.Module):
     """post_act(shortcut(x) + scale * body(x))."""
 
