@@ -350,56 +350,83 @@ def rows(part: ImageDataset) -> list[int]:
 def test_split_is_disjoint_stratified_and_covers_everything() -> None:
     labels = [k % 4 for k in range(100)] + [3] * 20  # classes of 25, 25, 25 and 45
     data = indexed_dataset(labels, 4)
-    train, val = split_dataset(data, val_fraction=0.2, seed=3)
-    assert set(rows(train)).isdisjoint(rows(val))
-    assert sorted(rows(train) + rows(val)) == list(range(120))
-    assert rows(train) == sorted(rows(train)) and rows(val) == sorted(rows(val))
-    assert val.labels.bincount().tolist() == [5, 5, 5, 9]
-    assert all(data.labels[i] == label for i, label in zip(rows(val), val.labels.tolist(), strict=True))
-    assert train.classes == val.classes == data.classes
+    parts = split_dataset(data, val_fraction=0.2, test_fraction=0.1, seed=3)
+    train, val, test = (rows(part) for part in parts)
+    assert set(train).isdisjoint(val) and set(train).isdisjoint(test) and set(val).isdisjoint(test)
+    assert sorted(train + val + test) == list(range(120))
+    assert all(part == sorted(part) for part in (train, val, test))
+    assert parts.val.labels.bincount().tolist() == [5, 5, 5, 9]  # 20% of each class
+    assert parts.test.labels.bincount().tolist() == [3, 3, 3, 5]  # 10% of each class, rounded half up
+    for part in parts:
+        assert all(data.labels[i] == label for i, label in zip(rows(part), part.labels.tolist(), strict=True))
+        assert part.classes == data.classes
+
+
+def test_the_test_part_stays_put_when_only_the_validation_share_changes() -> None:
+    data = synthetic_dataset(300, 3, (1, 4, 4), seed=2)
+    first = split_dataset(data, val_fraction=0.1, test_fraction=0.2, seed=5)
+    other = split_dataset(data, val_fraction=0.3, test_fraction=0.2, seed=5)
+    assert torch.equal(first.test.images, other.test.images)
+    assert len(other.val) > len(first.val)
+
+
+def test_no_test_share_gives_an_empty_test_part() -> None:
+    parts = split_dataset(synthetic_dataset(40, 2, (1, 2, 2)), val_fraction=0.25, test_fraction=0.0)
+    assert len(parts.test) == 0 and len(parts.train) + len(parts.val) == 40
 
 
 def test_split_is_deterministic_and_the_seed_matters() -> None:
     data = synthetic_dataset(200, 5, (1, 4, 4), seed=7)
     first, again = split_dataset(data, seed=1, subset=60), split_dataset(data, seed=1, subset=60)
-    assert torch.equal(first[0].images, again[0].images) and torch.equal(first[1].labels, again[1].labels)
+    for one, two in zip(first, again, strict=True):
+        assert torch.equal(one.images, two.images) and torch.equal(one.labels, two.labels)
     other = split_dataset(data, seed=2, subset=60)
-    assert not torch.equal(first[1].images, other[1].images)
+    assert not torch.equal(first.val.images, other.val.images)
+    assert not torch.equal(first.test.images, other.test.images)
 
 
 def test_split_indices_are_pinned_for_every_machine() -> None:
-    train, val = split_dataset(indexed_dataset([k % 3 for k in range(12)], 3), val_fraction=0.25, seed=0)
-    assert rows(val) == [0, 1, 11]
-    assert rows(train) == [2, 3, 4, 5, 6, 7, 8, 9, 10]
+    parts = split_dataset(indexed_dataset([k % 3 for k in range(12)], 3), val_fraction=0.25, test_fraction=0.25,
+                          seed=0)
+    assert rows(parts.test) == [0, 1, 11]
+    assert rows(parts.val) == [3, 7, 8]
+    assert rows(parts.train) == [2, 4, 5, 6, 9, 10]
 
 
 def test_subset_keeps_classes_as_equal_as_possible_then_splits() -> None:
     labels = [0] * 50 + [1] * 3 + [2] * 50
     data = indexed_dataset(labels, 3)
-    train, val = split_dataset(data, val_fraction=0.2, subset=40)
-    assert len(train) + len(val) == 40
-    assert (train.labels.bincount() + val.labels.bincount()).tolist() == [18, 3, 19]  # class 1 has only 3
-    assert set(rows(train)).isdisjoint(rows(val))
+    parts = split_dataset(data, val_fraction=0.2, subset=40)
+    assert sum(len(part) for part in parts) == 40
+    assert sum(part.labels.bincount(minlength=3) for part in parts).tolist() == [18, 3, 19]  # class 1 has only 3
+    assert parts.test.labels.bincount().tolist() == [3, 1, 3]  # the 3-image class still reaches every part
 
 
-def test_the_smallest_subset_puts_every_class_in_both_parts() -> None:
-    data = load_dataset("digits")
-    train, val = split_dataset(data, subset=20)
-    assert train.labels.bincount().tolist() == [1] * 10 and val.labels.bincount().tolist() == [1] * 10
+def test_the_smallest_subset_puts_every_class_in_every_part() -> None:
+    parts = split_dataset(load_dataset("digits"), subset=30)
+    assert [part.labels.bincount().tolist() for part in parts] == [[1] * 10] * 3
 
 
-@pytest.mark.parametrize("subset", [19, 1798, 0, -5, 2.5])
+@pytest.mark.parametrize("subset", [29, 1798, 0, -5, 2.5])
 def test_subset_out_of_range_names_the_flag_and_range(subset: float) -> None:
     with pytest.raises(NasboxError) as excinfo:
         split_dataset(load_dataset("digits"), subset=subset)  # type: ignore[arg-type]
-    one_line_error(excinfo, "--subset", "from 20 (2 per class) to 1797")
+    one_line_error(excinfo, "--subset", "from 30 (3 per class) to 1797")
 
 
 @pytest.mark.parametrize("fraction", [0, 1, -0.1, 1.5])
 def test_validation_fraction_must_be_inside_0_1(fraction: float) -> None:
     with pytest.raises(NasboxError) as excinfo:
         split_dataset(synthetic_dataset(20, 2, (1, 2, 2)), val_fraction=fraction)
-    one_line_error(excinfo, "between 0 and 1")
+    one_line_error(excinfo, "--val-fraction", "between 0 and 1")
+
+
+@pytest.mark.parametrize(("val", "test", "words"), [(0.2, -0.1, "--test-fraction"), (0.2, 1.0, "--test-fraction"),
+                                                     (0.5, 0.5, "nothing to train on")])
+def test_shares_that_leave_no_part_are_refused(val: float, test: float, words: str) -> None:
+    with pytest.raises(NasboxError) as excinfo:
+        split_dataset(synthetic_dataset(20, 2, (1, 2, 2)), val_fraction=val, test_fraction=test)
+    one_line_error(excinfo, words)
 
 
 # --- the dataset type and the synthetic helper -----------------------------------------------------------------------

@@ -24,7 +24,7 @@ from tests.test_search_cli import nasbox_cli
 
 
 def _point(trial: int | None, baseline: str | None, accuracy: float, macs: int) -> Point:
-    return Point(trial=trial, baseline=baseline, genes=None, spec={}, accuracy=accuracy, macs=macs, params=1)
+    return Point(trial=trial, baseline=baseline, genes=None, spec={}, val_accuracy=accuracy, macs=macs, params=1)
 
 
 def test_weights_are_kept_per_trained_network_and_pruned_off_the_front_only(tmp_path: Path) -> None:
@@ -76,11 +76,11 @@ def test_the_search_ends_with_the_export_command_and_keeps_the_fronts_weights(ti
 
 
 @pytest.mark.slow
-def test_proxy_exports_reproduce_every_front_members_validation_accuracy_exactly(tiny_run: tuple[Path, str],
-                                                                                   tmp_path: Path) -> None:
+def test_proxy_exports_reproduce_every_front_members_validation_and_test_accuracy(tiny_run: tuple[Path, str],
+                                                                                 tmp_path: Path) -> None:
     from nasbox.proxy.train import accuracy_of
     from nasbox.search import make_config
-    from nasbox.search.data import load_proxy_data
+    from nasbox.search.data import load_held_out, load_proxy_data
 
     run_dir, _ = tiny_run
     result = nasbox_cli("export", str(run_dir), "--front", "--proxy", "-o", str(tmp_path / "proxies"))
@@ -88,13 +88,16 @@ def test_proxy_exports_reproduce_every_front_members_validation_accuracy_exactly
     config = make_config({"space": "inception_resnet", "budget_macs": "600M", "subset": 200, "epochs": 1,
                           "device": "cpu"})
     data = load_proxy_data(config)
+    held_out = load_held_out(config, data)
     for entry in front_of(run_dir):
         folder = tmp_path / "proxies" / f"{weights_key(entry['trial'], entry['baseline'])}-proxy"
         record = json.loads((folder / "model.json").read_text())
         assert record["weights"]["kind"] == "proxy" and record["input"] == [1, 32, 32]
         model = load_class(folder / "model.py", record["class"])()
         model.load_state_dict(torch.load(folder / "weights.pt", weights_only=True))
-        assert accuracy_of(model, data.val_images, data.val_labels) == entry["accuracy"]
+        assert accuracy_of(model, data.val_images, data.val_labels) == entry["val_accuracy"]
+        assert accuracy_of(model, held_out.images, held_out.labels) == entry["test_accuracy"]
+        assert record["run"]["proxy_accuracy"] == {"validation": entry["val_accuracy"], "test": entry["test_accuracy"]}
 
 
 def _with_failed_and_running_trials(run_dir: Path, copy: Path) -> tuple[int, int, int]:

@@ -18,6 +18,7 @@ from nasbox.search.front import (
     Point,
     Reference,
     hypervolume,
+    learned,
     pareto_front,
     read_front,
     write_front,
@@ -28,13 +29,13 @@ ACC_MACS_PARAMS = ("accuracy", "macs", "params")
 
 
 def point(accuracy: float, macs: int, params: int = 1000, trial: int | None = 0, baseline: str | None = None,
-          genes: dict[str, Any] | None = None) -> Point:
+          genes: dict[str, Any] | None = None, test_accuracy: float | None = None) -> Point:
     return Point(trial=trial, baseline=baseline, genes=genes, spec={"name": f"net-{trial}-{baseline}"},
-                 accuracy=accuracy, macs=macs, params=params)
+                 val_accuracy=accuracy, macs=macs, params=params, test_accuracy=test_accuracy)
 
 
 def keys(points: list[Point]) -> list[tuple[float, int, int]]:
-    return [(p.accuracy, p.macs, p.params) for p in points]
+    return [(p.val_accuracy, p.macs, p.params) for p in points]
 
 
 # ------------------------------------------------------------------------------------------------- pareto_front
@@ -155,10 +156,10 @@ def sample_front() -> list[Point]:
     spec = nasbox.zoo.get("lenet5").to_dict()
     return [
         Point(trial=3, baseline=None, genes={"depth": 2, "width": 0.5}, spec={**spec, "name": "lenet5-search"},
-              accuracy=0.8125, macs=120_000, params=40_000),
-        Point(trial=None, baseline="lenet5", genes=None, spec=spec, accuracy=0.9, macs=416_520, params=61_706),
+              val_accuracy=0.8125, macs=120_000, params=40_000, test_accuracy=0.796875),
+        Point(trial=None, baseline="lenet5", genes=None, spec=spec, val_accuracy=0.9, macs=416_520, params=61_706),
         Point(trial=7, baseline="mobilenet_v2", genes={"depth": 4, "kernel": [3, 5]}, spec={**spec, "name": "x"},
-              accuracy=0.953125, macs=900_000, params=70_000),
+              val_accuracy=0.953125, macs=900_000, params=70_000, test_accuracy=0.9375),
     ]
 
 
@@ -174,9 +175,9 @@ def test_write_front_json_holds_the_summary_and_one_entry_per_point(tmp_path: Pa
     assert {k: v for k, v in data.items() if k != "front"} == SUMMARY
     assert len(data["front"]) == len(front)
     for entry, p in zip(data["front"], front, strict=True):
-        assert set(entry) == {"trial", "baseline", "genes", "spec", "accuracy", "macs", "params", "latency"}
         assert entry == {"trial": p.trial, "baseline": p.baseline, "genes": p.genes, "spec": p.spec,
-                         "accuracy": p.accuracy, "macs": p.macs, "params": p.params, "latency": p.latency}
+                         "val_accuracy": p.val_accuracy, "test_accuracy": p.test_accuracy, "macs": p.macs,
+                         "params": p.params, "latency": p.latency}
     assert read_front(tmp_path) == data
     assert [Point(**entry) for entry in read_front(tmp_path)["front"]] == front
     assert not [p for p in tmp_path.iterdir() if p.name not in (FRONT_JSON, FRONT_CSV)]  # no temporary left
@@ -189,10 +190,12 @@ def test_write_front_csv_has_the_same_rows(tmp_path: Path) -> None:
         rows = list(csv.DictReader(file))
     assert len(rows) == len(front)
     for row, p in zip(rows, front, strict=True):
-        assert set(row) == {"trial", "baseline", "accuracy", "macs", "params", "latency", "genes", "spec"}
+        assert set(row) == {"trial", "baseline", "val_accuracy", "test_accuracy", "macs", "params", "latency",
+                            "genes", "spec"}
         assert (int(row["trial"]) if row["trial"] else None) == p.trial
         assert (row["baseline"] or None) == p.baseline
-        assert float(row["accuracy"]) == p.accuracy
+        assert float(row["val_accuracy"]) == p.val_accuracy
+        assert (float(row["test_accuracy"]) if row["test_accuracy"] else None) == p.test_accuracy
         assert (int(row["macs"]), int(row["params"])) == (p.macs, p.params)
         assert (json.loads(row["genes"]) if row["genes"] else None) == p.genes
         assert json.loads(row["spec"]) == p.spec
@@ -234,3 +237,29 @@ def test_read_front_of_a_directory_without_front_json(tmp_path: Path) -> None:
 def test_read_front_of_corrupt_json(tmp_path: Path) -> None:
     (tmp_path / FRONT_JSON).write_text('{"space": "mobilenet", "front": [')
     assert_one_line_error(tmp_path, "not valid JSON")
+
+
+# ------------------------------------------------------------------------------------------------- chance level
+
+
+@pytest.mark.parametrize(("accuracy", "chance", "images", "expected"), [
+    (0.14, 0.1, 750, True), (0.13, 0.1, 750, False),  # 3 binomial sd of a guesser on 750 images: 0.0329
+    (0.26, 0.1, 30, False), (0.27, 0.1, 30, True),  # on 30 images the margin is 0.164
+    (0.58, 0.5, 1000, True), (0.1, 0.1, 10**6, False),
+])
+def test_learned_means_beyond_three_binomial_deviations_of_chance(accuracy: float, chance: float, images: int,
+                                                                  expected: bool) -> None:
+    assert learned(accuracy, chance, images) is expected
+
+
+def test_a_baseline_at_chance_level_is_marked_and_left_out_of_the_baselines_hypervolume() -> None:
+    from nasbox.search.config import SearchConfig
+    from nasbox.search.results import DID_NOT_LEARN, Snapshot, standing
+
+    squeezed, learner = point(0.1, 300, trial=None, baseline="squeezenet1_1"), point(0.8, 500, trial=None,
+                                                                                      baseline="mobilenet_v2")
+    snapshot = Snapshot(points=[squeezed, learner], front=[squeezed, learner], hypervolume=0.0,
+                        baselines_hypervolume=0.0, counts={}, failures=[], at_chance=frozenset({"squeezenet1_1"}))
+    config = SearchConfig(space="mobilenet")
+    assert standing(squeezed, snapshot, config) == DID_NOT_LEARN
+    assert standing(learner, snapshot, config) == "on front"

@@ -12,7 +12,7 @@ import nasbox
 from nasbox import NasboxError
 from nasbox.arch import ArchSpec
 from nasbox.data import ImageDataset, split_dataset, synthetic_dataset
-from nasbox.proxy import ProxyConfig, ProxyData, TrialFailed, evaluate, prepare_data
+from nasbox.proxy import ProxyConfig, ProxyData, TrialFailed, evaluate, prepare_data, prepare_test
 from nasbox.proxy.train import make_proxy
 
 CLASSES = 4
@@ -190,20 +190,26 @@ def test_prepare_data_normalises_each_channel_with_the_training_statistics() -> 
     assert torch.allclose(per_channel.mean(dim=1), torch.zeros(3), atol=1e-4)
     assert torch.allclose(per_channel.std(dim=1), torch.ones(3), atol=1e-3)
     # at the native size nothing is resampled, so the validation images are the raw ones in the train statistics
-    train, val = split_dataset(dataset, val_fraction=0.2, seed=5)
-    raw_train = train.images.double() / 255
+    parts = split_dataset(dataset, seed=5)
+    raw_train = parts.train.images.double() / 255
     mean = raw_train.mean(dim=(0, 2, 3), keepdim=True)
     std = raw_train.std(dim=(0, 2, 3), keepdim=True)
-    expected = (val.images.double() / 255 - mean) / std
-    assert torch.allclose(prepared.val_images.double(), expected, atol=1e-4)
-    assert torch.equal(prepared.val_labels, val.labels)
+    held_out = prepare_test(dataset, prepared, seed=5)
+    for images, labels, part in ((prepared.val_images, prepared.val_labels, parts.val),
+                                 (held_out.images, held_out.labels, parts.test)):
+        expected = (part.images.double() / 255 - mean) / std
+        assert torch.allclose(images.double(), expected, atol=1e-4)
+        assert torch.equal(labels, part.labels)
 
 
 @pytest.mark.parametrize(("val_fraction", "val_size"), [(0.2, 80), (0.25, 100), (0.5, 200)])
 def test_prepare_data_split_sizes_follow_the_validation_fraction(val_fraction: float, val_size: int) -> None:
-    prepared = prepare_data(synthetic_dataset(400, CLASSES, (1, 8, 8)), resolution=8, val_fraction=val_fraction)
+    dataset = synthetic_dataset(400, CLASSES, (1, 8, 8))
+    prepared = prepare_data(dataset, resolution=8, val_fraction=val_fraction, test_fraction=0.1)
     assert len(prepared.val_labels) == len(prepared.val_images) == val_size
-    assert len(prepared.train_labels) == len(prepared.train_images) == 400 - val_size
+    assert len(prepared.train_labels) == len(prepared.train_images) == 400 - 40 - val_size
+    held_out = prepare_test(dataset, prepared, val_fraction=val_fraction, test_fraction=0.1)
+    assert len(held_out.labels) == len(held_out.images) == 40
     per_class = torch.bincount(prepared.val_labels, minlength=CLASSES)
     assert per_class.tolist() == [val_size // CLASSES] * CLASSES  # stratified: 100 images per class
 
@@ -219,5 +225,14 @@ def test_prepare_data_same_seed_same_split_other_seed_other_split() -> None:
 
 def test_prepare_data_subset_keeps_that_many_images() -> None:
     prepared = prepare_data(synthetic_dataset(400, CLASSES, (1, 8, 8)), resolution=8, subset=100)
-    assert len(prepared.train_labels) + len(prepared.val_labels) == 100
-    assert len(prepared.val_labels) == 20
+    assert len(prepared.train_labels) + len(prepared.val_labels) == 100 - 16  # 15% of 25 per class held out
+    assert len(prepared.val_labels) == 16
+
+
+def test_the_proxy_data_holds_no_test_image() -> None:
+    dataset = synthetic_dataset(200, CLASSES, (1, 8, 8), seed=4)
+    prepared = prepare_data(dataset, resolution=8)
+    held_out = prepare_test(dataset, prepared)
+    seen = torch.cat([prepared.train_images, prepared.val_images]).flatten(1)
+    assert len(seen) + len(held_out.labels) == 200 and len(held_out.labels) == 32  # 15% of 50 per class, rounded
+    assert torch.cdist(held_out.images.flatten(1), seen).min() > 0  # no test image among those trained or scored

@@ -19,12 +19,14 @@ M = 10**6
 
 
 def point(trial: int | None, accuracy: float, macs: int, baseline: str | None = None, **extra: float) -> dict:
-    return {"trial": trial, "baseline": baseline, "accuracy": accuracy, "macs": macs, "params": macs // 100, **extra}
+    return {"trial": trial, "baseline": baseline, "val_accuracy": accuracy, "test_accuracy": None, "macs": macs,
+            "params": macs // 100, **extra}
 
 
 SEARCHED = [point(0, 0.42, 40 * M), point(1, 0.55, 90 * M), point(2, 0.50, 200 * M), point(3, 0.61, 450 * M),
             point(4, 0.30, 30 * M)]
-BASELINES = [point(None, 0.70, 300 * M, "mobilenet_v2"), point(None, 0.58, 352 * M, "squeezenet1_1")]
+BASELINES = [point(None, 0.70, 300 * M, "mobilenet_v2", test_accuracy=0.66),
+             point(None, 0.58, 352 * M, "squeezenet1_1")]
 POINTS = SEARCHED + BASELINES
 FRONT = [SEARCHED[3], BASELINES[0], SEARCHED[4], SEARCHED[1], SEARCHED[0]]  # deliberately not in x order
 
@@ -55,7 +57,7 @@ def test_pareto_figure_names_the_baselines_on_a_log_axis() -> None:
     ax = fig.axes[0]
     assert ax.get_xscale() == "log"
     assert {"mobilenet_v2", "squeezenet1_1"} <= {t.get_text() for t in ax.texts}
-    assert ax.get_ylabel() == "proxy accuracy"
+    assert ax.get_ylabel() == "proxy accuracy (validation)"
     assert ax.get_title() == "Pareto front after 7 trials"
     assert {"50M", "100M", "200M", "500M"} <= set(x_tick_labels(fig))
 
@@ -64,7 +66,7 @@ def test_pareto_figure_draws_the_front_as_steps_in_x_order() -> None:
     [steps] = line(pareto_figure(POINTS, FRONT), "Pareto front")
     ordered = sorted(FRONT, key=lambda p: p["macs"])
     assert list(steps.get_xdata()) == [p["macs"] for p in ordered]
-    assert list(steps.get_ydata()) == [p["accuracy"] for p in ordered]
+    assert list(steps.get_ydata()) == [p["val_accuracy"] for p in ordered]
     assert steps.get_drawstyle() == "steps-post"
 
 
@@ -145,7 +147,9 @@ def test_top_level_run_holds_the_search_scalars_and_a_front_image_per_step(board
     acc = load(board_dir)
     assert scalars(acc, "search/hypervolume") == [(1, 0.25), (2, 0.5)]
     assert scalars(acc, "search/front_size") == [(1, 1), (2, len(FRONT))]
-    assert scalars(acc, "search/best_accuracy") == [(1, pytest.approx(0.42)), (2, pytest.approx(0.70))]
+    assert scalars(acc, "search/best_val_accuracy") == [(1, pytest.approx(0.42)), (2, pytest.approx(0.70))]
+    # the test accuracy of the front's best: not scored yet at step 1, mobilenet_v2's at step 2
+    assert scalars(acc, "search/test_accuracy_of_best") == [(2, pytest.approx(0.66))]
     for tag in ("front/accuracy_vs_macs", "front/accuracy_vs_params"):
         images = acc.Images(tag)
         assert [i.step for i in images] == [1, 2]
@@ -223,7 +227,7 @@ def test_log_front_is_readable_before_the_board_is_closed(tmp_path: Path) -> Non
     try:
         acc = load(tmp_path)
         assert scalars(acc, "search/front_size") == [(1, 0)]
-        assert "search/best_accuracy" not in acc.Tags()["scalars"]  # no front, no best accuracy yet
+        assert "search/best_val_accuracy" not in acc.Tags()["scalars"]  # no front, no best accuracy yet
         assert acc.Tags()["images"] == []
     finally:
         board.close()

@@ -16,6 +16,8 @@ import pytest
 from optuna.trial import TrialState
 
 from nasbox.cost import cost
+from nasbox.search.front import learned
+from nasbox.search.results import DID_NOT_LEARN
 from nasbox.space import load_space
 
 TINY = ("--space", "inception_resnet", "--budget-macs", "600M", "--subset", "200", "--epochs", "1",
@@ -51,10 +53,17 @@ def test_tiny_search_writes_its_run_directory_keeps_the_budget_and_resumes(tmp_p
     assert front["front"], "a search of 3 trials and a baseline has a front"
     assert [b["baseline"] for b in front["baselines"]] == ["mobilenet_v2"]
     on_front = any(p["baseline"] == "mobilenet_v2" for p in front["front"])
-    assert front["baselines"][0]["standing"] == ("on front" if on_front else "dominated")
+    baseline = front["baselines"][0]
+    assert sum(front["split"].values()) == 200 and front["split"]["val"] == front["split"]["test"] == 30
+    if learned(baseline["val_accuracy"], 0.1, front["split"]["val"]):
+        assert baseline["standing"] == ("on front" if on_front else "dominated")
+        assert front["baselines_hypervolume_excludes"] == []
+    else:
+        assert baseline["standing"] == DID_NOT_LEARN
+        assert front["baselines_hypervolume_excludes"] == ["mobilenet_v2"] and front["baselines_hypervolume"] == 0
     space = load_space("inception_resnet")
     for entry in front["front"]:
-        assert {"trial", "genes", "spec", "accuracy", "macs", "params", "baseline"} <= set(entry)
+        assert {"trial", "genes", "spec", "val_accuracy", "test_accuracy", "macs", "params", "baseline"} <= set(entry)
         assert entry["macs"] <= 600_000_000
         if entry["genes"] is not None:
             assert cost(space.render(entry["genes"])).macs == entry["macs"]
@@ -76,7 +85,8 @@ def test_tiny_search_writes_its_run_directory_keeps_the_budget_and_resumes(tmp_p
     listed = nasbox_cli("front", str(run_dir), "--json")
     assert json.loads(listed.stdout)["trials"]["finished"] == 5
     table = nasbox_cli("front", str(run_dir))
-    assert table.returncode == 0 and "proxy acc." in table.stdout and "hypervolume" in table.stdout
+    assert table.returncode == 0 and "hypervolume" in table.stdout
+    assert "val acc." in table.stdout and "test acc." in table.stdout
 
 
 @pytest.mark.slow

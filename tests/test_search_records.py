@@ -70,7 +70,7 @@ def test_a_quiet_search_still_logs_the_front_to_tensorboard(space_file: Path, tm
     steps = [e.step for e in board.Scalars("search/hypervolume")]
     assert steps and steps[-1] == 4, "3 searched trials and a baseline ended"
     assert [e.value for e in board.Scalars("search/front_size")][-1] >= 1
-    assert board.Scalars("search/best_accuracy")
+    assert board.Scalars("search/best_val_accuracy") and board.Scalars("search/test_accuracy_of_best")
     assert [i.step for i in board.Images("front/accuracy_vs_macs")][-1] == 4
     front = json.loads((run_dir / "front.json").read_text())
     assert board.Scalars("search/hypervolume")[-1].value == pytest.approx(front["hypervolume"])

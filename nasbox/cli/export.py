@@ -127,7 +127,8 @@ def _run_networks(args: argparse.Namespace) -> list[Network]:
             state = found.proxy_weights(member)
             networks.append(Network(spec, directory, state, notes=notes, metadata=metadata,
                                     weights_note={"kind": "proxy", "trained_in": member.label,
-                                                  "proxy_accuracy": member.accuracy}))
+                                                  "proxy_accuracy": {"validation": member.val_accuracy,
+                                                                     "test": member.test_accuracy}}))
         else:
             networks.append(Network(member.spec, directory, args.weights, args.seed, notes=notes, metadata=metadata))
     return networks

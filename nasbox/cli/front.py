@@ -8,8 +8,11 @@ from pathlib import Path
 
 from nasbox.report import format_table
 from nasbox.search.front import read_front
+from nasbox.search.results import DID_NOT_LEARN
 from nasbox.space.budget import describe_limit
 from nasbox.units import format_count, format_duration
+
+ACCURACY_HEADERS = ("val acc.", "test acc.")
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -35,23 +38,33 @@ def print_front(run_dir: Path) -> None:
     print(f"\nPareto front of {data['space']} ({', '.join(data['objectives'])}"
           + (f"; budget {', '.join(describe_limit(k, v) for k, v in budget.items())})" if budget else ")"))
     timed = any(p.get("latency") is not None for p in [*data["front"], *data.get("baselines", [])])
-    rows = [(_who(p), f"{p['accuracy']:.4f}", format_count(p["macs"]), format_count(p["params"]), *_latency(p, timed))
+    rows = [(_who(p), *_accuracies(p), format_count(p["macs"]), format_count(p["params"]), *_latency(p, timed))
             for p in data["front"]]
-    headers = ("network", "proxy acc.", "MACs", "params", *(("latency",) if timed else ()))
+    headers = ("network", *ACCURACY_HEADERS, "MACs", "params", *(("latency",) if timed else ()))
     print(format_table(headers, rows, numeric=(False, *[True] * (len(headers) - 1)))
           if rows else "(no finished trial yet)")
     baselines = data.get("baselines", [])
     if baselines:
         print("\nbaselines (trained with the same proxy)")
-        table = [(_who(b), f"{b['accuracy']:.4f}", format_count(b["macs"]), format_count(b["params"]),
+        table = [(_who(b), *(_accuracies(b) if b["standing"] != DID_NOT_LEARN else ("–", "–")),
+                  format_count(b["macs"]), format_count(b["params"]),
                   *_latency(b, timed), b["standing"])
                  for b in baselines]
-        headers = ("baseline", "proxy acc.", "MACs", "params", *(("latency",) if timed else ()), "standing")
+        headers = ("baseline", *ACCURACY_HEADERS, "MACs", "params", *(("latency",) if timed else ()), "standing")
         print(format_table(headers, table, numeric=(False, *[True] * (len(headers) - 2), False)))
     trials = data.get("trials", {})
-    print(f"\nhypervolume {data['hypervolume']:.4f} (baselines alone {data['baselines_hypervolume']:.4f}); "
+    print("\nval acc. selected each network (the best of many: optimistic); test acc. is on held-out images no "
+          "network trained or was selected on")
+    excluded = data.get("baselines_hypervolume_excludes") or []
+    left_out = f", leaving out {', '.join(excluded)}: did not learn" if excluded else ""
+    print(f"hypervolume {data['hypervolume']:.4f} (baselines alone {data['baselines_hypervolume']:.4f}{left_out}); "
           f"{trials.get('finished', 0)} searched trials finished, {trials.get('failed', 0)} failed, "
           f"{trials.get('infeasible', 0)} over budget and never trained")
+
+
+def _accuracies(point: dict) -> tuple[str, str]:
+    test = point.get("test_accuracy")
+    return f"{point['val_accuracy']:.4f}", f"{test:.4f}" if test is not None else "–"
 
 
 def _latency(point: dict, timed: bool) -> tuple[str, ...]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nasbox.search.config import PROXY_SETTINGS, SEARCH_SETTINGS, flag, make_config, read_config_file
 from nasbox.units import LATENCY_UNITS, TIMEOUT_UNITS
+
+if TYPE_CHECKING:
+    from nasbox.search.results import Snapshot
 
 _HELP = {
     "space": ("NAME_OR_FILE", "search space: a name of 'nasbox spaces' or a space YAML file"),
@@ -21,7 +24,10 @@ _HELP = {
     "dataset": ("NAME", "mnist5k (built in, default), digits (built in), cifar10, mnist or imagefolder"),
     "data_dir": ("DIR", "folder of a cifar10, mnist or imagefolder dataset"),
     "subset": ("N", "train and validate on N images of the dataset (stratified; default all)"),
-    "val_fraction": ("F", "share of the images held out for validation (default 0.2)"),
+    "val_fraction": ("F", "share of the images that selects networks: the sampler sees their accuracy (default "
+                          "0.15)"),
+    "test_fraction": ("F", "share held out for testing: scored only for the front and the baselines, never seen "
+                           "by the sampler (default 0.15)"),
     "seed": ("S", "seed of the data split, the samplers and the proxies' training (default 0)"),
     "trials": ("N", "searched trials to finish in the run directory, over all invocations (default 50)"),
     "timeout": ("DURATION", f"stop starting trials after this long, e.g. 10m ({TIMEOUT_UNITS.rule()}; default "
@@ -37,6 +43,8 @@ _HELP = {
     "force_resume": (None, "resume the run directory although a file it was made with (space, latency table, "
                            "dataset) changed since, recording the change in its config.yaml"),
     "epochs": ("N", "proxy training epochs (default 2)"),
+    "warmup_epochs": ("E", "linear learning-rate warm-up before the cosine decay, in epochs (default 0)"),
+    "clip_norm": ("C", "clip each step's gradient to this L2 norm (default none)"),
     "width_mult": ("M", "proxy width multiplier (default 0.25)"),
     "resolution": ("PX", "proxy input resolution (default 32)"),
     "batch_size": ("N", "proxy batch size (default 64)"),
@@ -73,6 +81,19 @@ def settings_from(args: argparse.Namespace) -> dict[str, Any]:
     return settings
 
 
+def honest_summary(snapshot: Snapshot) -> str:
+    """The front's best validation accuracy beside its test accuracy, and why the first is optimistic."""
+    best = snapshot.best
+    if best is None:
+        return "\nno network finished within the budgets yet"
+    who = best.baseline or f"trial {best.trial}"
+    test = f"{best.test_accuracy:.4f}" if best.test_accuracy is not None else "not scored"
+    return (f"\nbest on the front: {who}, validation accuracy {best.val_accuracy:.4f}, test accuracy {test}\n"
+            f"warning: the validation score of the best of {snapshot.finished + snapshot.counts['baselines']} "
+            "networks is optimistic (it selected them); quote test accuracy, and 'nasbox rescore' for numbers "
+            "with seeds and intervals")
+
+
 def run(args: argparse.Namespace) -> None:
     from nasbox.cli.front import print_front
     from nasbox.search.run import run_search
@@ -84,6 +105,7 @@ def run(args: argparse.Namespace) -> None:
     print(f"{outcome.new_trials} trial(s) finished in {outcome.seconds / 60:.1f} min; "
           f"{outcome.snapshot.counts['finished']} searched trial(s) in all")
     print_front(outcome.run.path)
+    print(honest_summary(outcome.snapshot))
     print(f"\ntensorboard --logdir {outcome.run.path / 'tensorboard'}    # curves, hparams and the front over time")
     print(f"nasbox export {outcome.run.path} --front    # the front as standalone PyTorch, in "
           f"{outcome.run.path / 'exports'}")

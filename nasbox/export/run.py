@@ -15,6 +15,7 @@ from nasbox.errors import NasboxError
 from nasbox.search.front import read_front
 from nasbox.search.rundir import CONFIG, RunDir
 from nasbox.search.study import BASELINE, FAILED, INFEASIBLE, INTERRUPTED, REASON, SEARCH_STUDY, SPEC, STATUS
+from nasbox.search.test_scores import read_test_scores
 from nasbox.search.weights import weights_key, weights_path
 
 if TYPE_CHECKING:
@@ -33,11 +34,12 @@ class Member:
     trial: int | None
     baseline: str | None
     genes: dict[str, Any] | None
-    accuracy: float
+    val_accuracy: float
     macs: int
     params: int
     latency: float | None = None
     on_front: bool = False
+    test_accuracy: float | None = None
 
     @property
     def label(self) -> str:
@@ -57,7 +59,7 @@ class Run:
                               "--run-dir of a 'nasbox search'")
         self.identity: dict[str, Any] = RunDir(self.path).read_config().get("identity") or {}
         self.front = sorted((self._member(entry, on_front=True) for entry in self.front_data["front"]),
-                            key=lambda m: -m.accuracy)
+                            key=lambda m: -m.val_accuracy)
 
     # --------------------------------------------------------------------------------- choosing members
 
@@ -81,8 +83,9 @@ class Run:
         _check_trained(trial)
         return Member(key=weights_key(number, None), spec=ArchSpec.from_dict(trial.user_attrs[SPEC]), trial=number,
                       baseline=trial.user_attrs.get(BASELINE), genes=dict(trial.params),
-                      accuracy=trial.user_attrs["accuracy"], macs=trial.user_attrs["macs"],
-                      params=trial.user_attrs["params"], latency=trial.user_attrs.get("latency"))
+                      val_accuracy=trial.user_attrs["accuracy"], macs=trial.user_attrs["macs"],
+                      params=trial.user_attrs["params"], latency=trial.user_attrs.get("latency"),
+                      test_accuracy=read_test_scores(self.path).get(weights_key(number, None)))
 
     # ------------------------------------------------------------------------------------------- proxy
 
@@ -124,16 +127,21 @@ class Run:
         its proxy when given the run's `proxy_data` (whose normalisation the proxy's inputs need)."""
         space = str(self.identity.get("space"))
         description = self._space_description()
-        data = {k: self.identity.get(k) for k in ("dataset", "data_dir", "subset", "val_fraction", "seed")}
+        data = {k: self.identity.get(k)
+                for k in ("dataset", "data_dir", "subset", "val_fraction", "test_fraction", "seed")}
         notes: dict[str, object] = {
             "From": f"{member.label} of run {self.path}",
             "Space": space,
             **({"Space description": description} if description else {}),
-            "Proxy accuracy": f"{member.accuracy:.4f} (validation split of {data['dataset']}, seed {data['seed']})",
+            "Proxy accuracy": f"{member.val_accuracy:.4f} on the validation split of {data['dataset']} (seed "
+                              f"{data['seed']}), which selected it"
+                              + (f"; {member.test_accuracy:.4f} on the held-out test split"
+                                 if member.test_accuracy is not None else ""),
         }
         run: dict[str, Any] = {
             "directory": str(self.path.resolve()), "trial": member.trial, "baseline": member.baseline,
-            "genes": member.genes, "on_front": member.on_front, "proxy_accuracy": member.accuracy,
+            "genes": member.genes, "on_front": member.on_front,
+            "proxy_accuracy": {"validation": member.val_accuracy, "test": member.test_accuracy},
             "target": {"name": member.spec.name, "macs": member.macs, "params": member.params,
                        "latency": member.latency},
             "exported": "target", "space": space, "space_description": description,
@@ -166,8 +174,9 @@ class Run:
     def _member(self, entry: dict[str, Any], on_front: bool) -> Member:
         return Member(key=weights_key(entry.get("trial"), entry.get("baseline")),
                       spec=ArchSpec.from_dict(entry["spec"]), trial=entry.get("trial"),
-                      baseline=entry.get("baseline"), genes=entry.get("genes"), accuracy=entry["accuracy"],
-                      macs=entry["macs"], params=entry["params"], latency=entry.get("latency"), on_front=on_front)
+                      baseline=entry.get("baseline"), genes=entry.get("genes"),
+                      val_accuracy=entry["val_accuracy"], macs=entry["macs"], params=entry["params"],
+                      latency=entry.get("latency"), on_front=on_front, test_accuracy=entry.get("test_accuracy"))
 
     def _search_trials(self) -> list[FrozenTrial]:
         import optuna

@@ -1,4 +1,5 @@
-"""Proxy training: a target spec scaled down, trained for a few epochs, scored by validation accuracy.
+"""Proxy training: a target spec scaled down, trained for a few epochs, scored by validation accuracy
+(and, for the networks a search reports, by test accuracy on the held-out part that nothing trains or selects on).
 
 `evaluate(spec, config, data)` is the one entry every search backend calls. torch is imported when the training
 parts are first used, so that reading a `ProxyConfig` (the CLI's quick answers) stays fast.
@@ -11,8 +12,9 @@ from typing import Any
 
 from nasbox.proxy.config import ProxyConfig
 
-_LAZY = {"ProxyData": "nasbox.proxy.data", "prepare_data": "nasbox.proxy.data", "ProxyResult": "nasbox.proxy.train",
-         "TrialFailed": "nasbox.proxy.train", "evaluate": "nasbox.proxy.train"}
+_LAZY = {"ProxyData": "nasbox.proxy.data", "HeldOut": "nasbox.proxy.data", "prepare_data": "nasbox.proxy.data",
+         "prepare_test": "nasbox.proxy.data", "ProxyResult": "nasbox.proxy.train", "TrialFailed": "nasbox.proxy.train",
+         "evaluate": "nasbox.proxy.train", "held_out_accuracy": "nasbox.proxy.train"}
 
 
 def __getattr__(name: str) -> Any:
@@ -21,4 +23,5 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'nasbox.proxy' has no attribute {name!r}")
 
 
-__all__ = ["ProxyConfig", "ProxyData", "ProxyResult", "TrialFailed", "evaluate", "prepare_data"]
+__all__ = ["HeldOut", "ProxyConfig", "ProxyData", "ProxyResult", "TrialFailed", "evaluate", "held_out_accuracy",
+           "prepare_data", "prepare_test"]

@@ -13,7 +13,8 @@ OPTIMIZERS = ("sgd", "adamw")
 
 @dataclass(frozen=True)
 class ProxyConfig:
-    """Width multiplier and input resolution of the proxy, and its training recipe (cosine schedule, seeded)."""
+    """Width multiplier and input resolution of the proxy, and its training recipe: a linear learning-rate warm-up
+    over `warmup_epochs`, then a cosine decay to zero; gradients clipped to `clip_norm` (L2) when given; seeded."""
 
     width_mult: float = 0.25
     resolution: int = 32
@@ -22,6 +23,8 @@ class ProxyConfig:
     optimizer: str = "sgd"
     lr: float | None = None
     weight_decay: float | None = None
+    warmup_epochs: float = 0.0
+    clip_norm: float | None = None
 
     def __post_init__(self) -> None:
         if not 0 < self.width_mult <= 4:
@@ -34,6 +37,11 @@ class ProxyConfig:
             raise NasboxError(f"--batch-size: must be at least 1, got {self.batch_size}")
         if self.optimizer not in OPTIMIZERS:
             raise NasboxError(f"--optimizer: unknown optimizer {self.optimizer!r}; choose {' or '.join(OPTIMIZERS)}")
+        if not 0 <= self.warmup_epochs < self.epochs:
+            raise NasboxError(f"--warmup-epochs: must be at least 0 and less than --epochs ({self.epochs}), "
+                              f"got {self.warmup_epochs}")
+        if self.clip_norm is not None and not 0 < self.clip_norm < math.inf:
+            raise NasboxError(f"--clip-norm: must be a finite number > 0, got {self.clip_norm}")
         for name in ("lr", "weight_decay"):
             value = getattr(self, name)
             if value is not None and not 0 <= value < math.inf:

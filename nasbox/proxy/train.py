@@ -21,7 +21,7 @@ from nasbox.arch.transform import proxy_spec
 from nasbox.build import build
 from nasbox.cost import cost
 from nasbox.proxy.config import ProxyConfig
-from nasbox.proxy.data import ProxyData
+from nasbox.proxy.data import HeldOut, ProxyData
 
 EVAL_BATCH = 512
 
@@ -89,6 +89,14 @@ def _evaluate(spec: ArchSpec, config: ProxyConfig, data: ProxyData, seed: int,
                        proxy_macs=figures.macs, proxy_params=figures.params, state=state)
 
 
+def held_out_accuracy(spec: ArchSpec, config: ProxyConfig, data: ProxyData, held_out: HeldOut,
+                      state: dict[str, torch.Tensor]) -> float:
+    """Test accuracy of the proxy of `spec` with the trained weights `state`, on the held-out part of the split."""
+    model = build(make_proxy(spec, config, data))
+    model.load_state_dict(state)
+    return accuracy_of(model.to(held_out.images.device), held_out.images, held_out.labels)
+
+
 def cpu_state(model: nn.Module) -> dict[str, torch.Tensor]:
     """A copy of `model`'s state_dict on the CPU in the default memory layout, apart from the live model."""
     return {name: tensor.detach().to("cpu", memory_format=torch.contiguous_format, copy=True)
@@ -104,7 +112,8 @@ class ProxyTrainer:
         self.batch_size = min(config.batch_size, count)
         self.batches = count // self.batch_size
         self.optimizer = make_optimizer(model, config)
-        self.schedule = torch.optim.lr_scheduler.CosineAnnealingLR(self.optimizer, T_max=config.epochs * self.batches)
+        self.schedule = make_schedule(self.optimizer, config, self.batches)
+        self.clip_norm = config.clip_norm
         self.cuda = data.train_images.is_cuda
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.cuda)
         self.generator = torch.Generator(device=data.train_images.device).manual_seed(seed)
@@ -121,11 +130,27 @@ class ProxyTrainer:
                 loss = F.cross_entropy(self.model(images[index]), labels[index])
             self.optimizer.zero_grad(set_to_none=True)
             self.scaler.scale(loss).backward()
+            if self.clip_norm is not None:
+                self.scaler.unscale_(self.optimizer)
+                nn.utils.clip_grad_norm_(self.model.parameters(), self.clip_norm)
             self.scaler.step(self.optimizer)
             self.scaler.update()
             self.schedule.step()
             total += loss.detach().float()
         return total.item() / self.batches
+
+
+def make_schedule(optimizer: torch.optim.Optimizer, config: ProxyConfig,
+                  batches: int) -> torch.optim.lr_scheduler.LRScheduler:
+    """Per-step learning rates: linear warm-up from 1% of the peak over `warmup_epochs`, then cosine to zero."""
+    from torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, SequentialLR
+
+    total = config.epochs * batches
+    warmup = min(round(config.warmup_epochs * batches), total - 1)
+    if warmup <= 0:
+        return CosineAnnealingLR(optimizer, T_max=total)
+    return SequentialLR(optimizer, [LinearLR(optimizer, start_factor=0.01, total_iters=warmup),
+                                    CosineAnnealingLR(optimizer, T_max=total - warmup)], milestones=[warmup])
 
 
 def make_optimizer(model: nn.Module, config: ProxyConfig) -> torch.optim.Optimizer:

@@ -25,7 +25,10 @@ def _tick_label(x: str) -> Callable[[float, int], str]:
     return lambda value, _pos: format_count(value)
 
 
-def pareto_figure(points: list[dict], front: list[dict], *, x: str = "macs", y: str = "accuracy",
+_Y_LABELS = {"val_accuracy": "proxy accuracy (validation)", "test_accuracy": "proxy accuracy (test)"}
+
+
+def pareto_figure(points: list[dict], front: list[dict], *, x: str = "macs", y: str = "val_accuracy",
                   budget: float | None = None, title: str = "") -> Figure:
     """`y` against `x` (log scale) for every point, the front as a step line, baselines marked with their names.
 
@@ -48,7 +51,7 @@ def pareto_figure(points: list[dict], front: list[dict], *, x: str = "macs", y: 
     ax = fig.add_subplot()
     ax.set_xscale("log")
     ax.set_xlabel(_X_LABELS.get(x, x))
-    ax.set_ylabel("proxy accuracy" if y == "accuracy" else y)
+    ax.set_ylabel(_Y_LABELS.get(y, y))
     if title:
         ax.set_title(title)
     ax.grid(True, which="major", alpha=0.3)

@@ -132,8 +132,9 @@ class SearchBoard:
                   budget: dict[str, float] | None = None, objectives: tuple[str, ...] = ("accuracy", "macs")) -> None:
         """Write the state of the search after `finished` trials into the top-level run, at step = `finished`.
 
-        Scalars search/hypervolume, search/front_size and search/best_accuracy (the best on the front, left out
-        while the front is empty), and for each objective other than accuracy a `pareto_figure` image
+        Scalars search/hypervolume, search/front_size, search/best_val_accuracy (the best validation accuracy on
+        the front, left out while the front is empty) and search/test_accuracy_of_best (that network's held-out test
+        accuracy, once scored), and for each objective other than accuracy a `pareto_figure` image
         front/accuracy_vs_<objective>, with budget[objective] drawn when given. TensorBoard keeps 10 images per tag
         unless started with ``--samples_per_plugin images=0`` (all of them).
         """
@@ -145,13 +146,15 @@ class SearchBoard:
             self._top = SummaryWriter(log_dir=str(self.log_dir))
         self._top.add_scalar("search/hypervolume", hypervolume, finished)
         self._top.add_scalar("search/front_size", len(front), finished)
-        accuracies = [p["accuracy"] for p in front if p.get("accuracy") is not None]
-        if accuracies:
-            self._top.add_scalar("search/best_accuracy", max(accuracies), finished)
+        best = max(front, key=lambda p: p["val_accuracy"], default=None)
+        if best is not None:
+            self._top.add_scalar("search/best_val_accuracy", best["val_accuracy"], finished)
+            if best.get("test_accuracy") is not None:
+                self._top.add_scalar("search/test_accuracy_of_best", best["test_accuracy"], finished)
         for objective in objectives:
             if objective == "accuracy":
                 continue
-            fig = pareto_figure(points, front, x=objective, budget=(budget or {}).get(objective),
+            fig = pareto_figure(points, front, x=objective, y="val_accuracy", budget=(budget or {}).get(objective),
                                 title=f"Pareto front after {finished} trials")
             self._top.add_image(f"front/accuracy_vs_{objective}", _render(fig), finished, dataformats="HWC")
         self._top.flush()

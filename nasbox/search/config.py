@@ -18,6 +18,7 @@ from typing import Any
 from nasbox.errors import NasboxError
 from nasbox.files import read_text
 from nasbox.proxy import ProxyConfig
+from nasbox.shares import check_fractions
 from nasbox.space.budget import Budget
 from nasbox.units import LATENCY_UNITS, TIMEOUT_UNITS, format_count, format_duration, parse_count, parse_duration
 from nasbox.yaml_io import parse_yaml
@@ -44,7 +45,8 @@ class SearchConfig:
     dataset: str = "mnist5k"
     data_dir: str | None = None
     subset: int | None = None
-    val_fraction: float = 0.2
+    val_fraction: float = 0.15
+    test_fraction: float = 0.15
     seed: int = 0
     proxy: ProxyConfig = field(default_factory=ProxyConfig)
     trials: int = 50
@@ -67,7 +69,8 @@ class SearchConfig:
                 "budget_latency": self.budget_latency, "latency_table": self.latency_table,
                 "latency_device": self.latency_device, "latency_threads": self.latency_threads,
                 "objectives": list(self.objectives), "dataset": self.dataset, "data_dir": self.data_dir,
-                "subset": self.subset, "val_fraction": self.val_fraction, "seed": self.seed,
+                "subset": self.subset, "val_fraction": self.val_fraction, "test_fraction": self.test_fraction,
+                "seed": self.seed,
                 "proxy": self.proxy.to_dict()}
 
     def default_run_dir(self) -> Path:
@@ -177,18 +180,26 @@ def _fraction(value: Any, option: str) -> float:
     return number
 
 
+def _share(value: Any, option: str) -> float:
+    number = _number(value, option)
+    if not 0 <= number < 1:
+        raise NasboxError(f"{option}: must be at least 0 and below 1, got {number}")
+    return number
+
+
 # setting → how to parse its flag or config value; proxy settings are keyed by their ProxyConfig field name
 SEARCH_SETTINGS = {
     "space": _text, "budget_macs": _count, "budget_params": _count, "budget_latency": _latency,
     "latency_table": _text, "latency_device": _text, "latency_threads": _integer(1), "objectives": _objectives,
-    "dataset": _text, "data_dir": _text, "subset": _integer(2), "val_fraction": _fraction, "seed": _integer(0),
+    "dataset": _text, "data_dir": _text, "subset": _integer(2), "val_fraction": _fraction, "test_fraction": _share,
+    "seed": _integer(0),
     "trials": _integer(1), "timeout": _timeout, "jobs": _integer(1),
     "sampler": lambda v, o: _choice(v, o, SAMPLERS), "baselines": _baselines, "device": _text,
     "threads": _integer(1), "run_dir": _text, "force_resume": _boolean,
 }
 PROXY_SETTINGS = {
     "epochs": _integer(1), "width_mult": _number, "resolution": _integer(1), "batch_size": _integer(1),
-    "optimizer": _text, "lr": _number, "weight_decay": _number,
+    "optimizer": _text, "lr": _number, "weight_decay": _number, "warmup_epochs": _number, "clip_norm": _number,
 }
 
 
@@ -226,4 +237,6 @@ def make_config(settings: dict[str, Any]) -> SearchConfig:
     for path in ("data_dir", "latency_table"):
         if path in parsed:
             parsed[path] = str(Path(parsed[path]).expanduser().resolve())
-    return SearchConfig(**parsed, proxy=ProxyConfig(**proxy))
+    config = SearchConfig(**parsed, proxy=ProxyConfig(**proxy))
+    check_fractions(config.val_fraction, config.test_fraction)
+    return config

@@ -1,5 +1,5 @@
 """The run's proxy data: its dataset, split with the run's seed and resized to the proxy resolution, on the
-run's device."""
+run's device; and apart from it, the held-out test part that only the publisher reads."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from nasbox.data import ImageDataset
-    from nasbox.proxy import ProxyData
+    from nasbox.proxy import HeldOut, ProxyData
     from nasbox.search.config import SearchConfig
 
 
@@ -18,5 +18,16 @@ def load_proxy_data(config: SearchConfig, dataset: ImageDataset | None = None) -
     from nasbox.proxy import prepare_data
 
     dataset = dataset if dataset is not None else load_dataset(config.dataset, config.data_dir)
-    return prepare_data(dataset, config.proxy.resolution, val_fraction=config.val_fraction, seed=config.seed,
-                        subset=config.subset, device=select_device(config.device))
+    return prepare_data(dataset, config.proxy.resolution, val_fraction=config.val_fraction,
+                        test_fraction=config.test_fraction, seed=config.seed, subset=config.subset,
+                        device=select_device(config.device))
+
+
+def load_held_out(config: SearchConfig, data: ProxyData, dataset: ImageDataset | None = None) -> HeldOut:
+    """The run's held-out test images, prepared like `data` (its `load_proxy_data`)."""
+    from nasbox.data import load_dataset
+    from nasbox.proxy import prepare_test
+
+    dataset = dataset if dataset is not None else load_dataset(config.dataset, config.data_dir)
+    return prepare_test(dataset, data, val_fraction=config.val_fraction, test_fraction=config.test_fraction,
+                        seed=config.seed, subset=config.subset)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -30,19 +31,22 @@ FRONT_CSV = "front.csv"
 
 @dataclass(frozen=True)
 class Point:
-    """A finished, feasible, scored network: a searched trial or a baseline (or both, for an enqueued one)."""
+    """A finished, scored network: a searched trial or a baseline (or both, for an enqueued one). `val_accuracy` is
+    the validation accuracy the sampler saw (the objective 'accuracy'); `test_accuracy`, on the held-out split, is
+    known only for the networks the run reports (front members and baselines), once the publisher has scored them."""
 
     trial: int | None
     baseline: str | None
     genes: dict[str, Any] | None
     spec: dict[str, Any]
-    accuracy: float
+    val_accuracy: float
     macs: int
     params: int
     latency: float | None = None
+    test_accuracy: float | None = None
 
     def value(self, objective: str) -> float:
-        return getattr(self, objective)
+        return self.val_accuracy if objective == "accuracy" else getattr(self, objective)
 
     def figures(self) -> dict[str, float]:
         """The figures a budget judges: MACs, params, and latency when it was known."""
@@ -82,6 +86,12 @@ class Reference:
         return cls(chance=data["accuracy"], scales={k: v for k, v in data.items() if k != "accuracy"})
 
 
+def learned(accuracy: float, chance: float, scored_on: int) -> bool:
+    """Whether `accuracy` on `scored_on` images is beyond chance level: above chance by more than three binomial
+    standard deviations of a network that guesses (0.133 for 10 classes on 750 images)."""
+    return accuracy > chance + 3 * math.sqrt(chance * (1 - chance) / max(scored_on, 1))
+
+
 def pareto_front(points: list[Point], objectives: tuple[str, ...]) -> list[Point]:
     """The points no other point dominates (ties kept once), ordered by their first cost objective."""
     if not points:
@@ -94,7 +104,7 @@ def pareto_front(points: list[Point], objectives: tuple[str, ...]) -> list[Point
         if not dominated and not duplicate:
             keep.append(i)
     cost_objective = next(o for o in objectives if OBJECTIVES[o] == "minimize")
-    return sorted((points[i] for i in keep), key=lambda p: (p.value(cost_objective), -p.accuracy))
+    return sorted((points[i] for i in keep), key=lambda p: (p.value(cost_objective), -p.val_accuracy))
 
 
 def hypervolume(front: list[Point], objectives: tuple[str, ...], reference: Reference) -> float:
@@ -116,10 +126,12 @@ def write_front(run_dir: Path, front: list[Point], summary: dict[str, Any]) -> N
     write_atomically(run_dir / FRONT_JSON, json.dumps({**summary, "front": records}, indent=2) + "\n")
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["trial", "baseline", "accuracy", "macs", "params", "latency", "genes", "spec"])
+    writer.writerow(["trial", "baseline", "val_accuracy", "test_accuracy", "macs", "params", "latency", "genes",
+                     "spec"])
     for p in front:
-        writer.writerow([p.trial if p.trial is not None else "", p.baseline or "", f"{p.accuracy:.6f}", p.macs,
-                         p.params, f"{p.latency:.9f}" if p.latency is not None else "",
+        writer.writerow([p.trial if p.trial is not None else "", p.baseline or "", f"{p.val_accuracy:.6f}",
+                         f"{p.test_accuracy:.6f}" if p.test_accuracy is not None else "", p.macs, p.params,
+                         f"{p.latency:.9f}" if p.latency is not None else "",
                          json.dumps(p.genes, sort_keys=True) if p.genes is not None else "",
                          json.dumps(p.spec, sort_keys=True)])
     write_atomically(run_dir / FRONT_CSV, buffer.getvalue())
@@ -134,6 +146,10 @@ def read_front(run_dir: Path) -> dict[str, Any]:
         raise NasboxError(f"{run_dir}: no {FRONT_JSON} here, so it is not a nasbox run directory or no trial has "
                           "finished yet; give the --run-dir of a 'nasbox search'")
     try:
-        return json.loads(read_text(path))
+        data = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
         raise NasboxError(f"{path}: not valid JSON ({exc.msg}); rerun 'nasbox search' to rewrite it") from None
+    if not isinstance(data, dict) or any("val_accuracy" not in p for p in data.get("front", [])):
+        raise NasboxError(f"{path}: written by an older nasbox, with no validation/test split of its scores; run "
+                          "'nasbox search' into a new --run-dir")
+    return data

@@ -50,8 +50,8 @@ def _clock(seconds: float | None) -> str:
 
 
 def _status(snapshot: Snapshot) -> str:
-    best = snapshot.best_accuracy
-    return f"best {best:.3f}, front {len(snapshot.front)}" if best is not None else "no front yet"
+    best = snapshot.best_val_accuracy
+    return f"best val {best:.3f}, front {len(snapshot.front)}" if best is not None else "no front yet"
 
 
 class _Bar:

@@ -1,7 +1,7 @@
 """The one writer of a run's front: a thread of the `nasbox search` process that polls the run's studies (so it
-sees the trials of every worker process, or of any other executor, alike) and, whenever a trial has ended,
-publishes the front (front files and TensorBoard), drops the kept weights of trials off the front, and shows the
-progress when there is a display.
+sees the trials of every worker process, or of any other executor, alike) and, whenever a trial has ended, scores
+the new front members and baselines on the held-out test split (`test_scores`), publishes the front (front files
+and TensorBoard), drops the kept weights of trials off the front, and shows the progress when there is a display.
 
 A write that fails (a full disk, a folder made read-only) leaves the last complete front files in place (they
 are replaced atomically), stops the search, and is reported as one line once the workers have stopped.
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from nasbox.search.front import Reference
     from nasbox.search.progress import Progress
     from nasbox.search.rundir import RunDir
+    from nasbox.search.test_scores import TestScorer
 
 POLL_SECONDS = 1.0
 
@@ -30,11 +31,13 @@ POLL_SECONDS = 1.0
 class Publisher:
     """Publishes the run's front until `stop()`; `failed` is set when a write failed (the workers then stop)."""
 
-    def __init__(self, run: RunDir, config: SearchConfig, reference: Reference,
+    def __init__(self, run: RunDir, config: SearchConfig, reference: Reference, scorer: TestScorer,
                  progress: Progress | None = None) -> None:
+        """`scorer` holds the run's data: its validation size decides what counts as chance level."""
         from nasbox.report.tensorboard import SearchBoard
 
         self.run, self.config, self.reference, self.progress = run, config, reference, progress
+        self.scorer = scorer
         self.studies = Studies.open(run, config.objectives)
         self.board: SearchBoard = SearchBoard(run.tensorboard)
         self.failed = threading.Event()
@@ -65,21 +68,42 @@ class Publisher:
         return snapshot
 
     def update(self, *, force: bool = False) -> Snapshot:
-        """Take a snapshot; publish it when a trial has ended since the last one (or when forced)."""
-        snapshot = take_snapshot(self.studies, self.config, self.reference)
-        if (force or snapshot.ended != self._published) and self.error is None:
-            try:
-                publish(self.run, snapshot, self.config, self.reference, self.board)
-                prune_weights(self.run.path, snapshot)
-                self._published = snapshot.ended
-            except OSError as exc:
-                self.error = NasboxError(f"cannot write the front of {self.run.path} ({exc.strerror or exc}); the "
-                                         "last complete front files are kept: free space or fix the folder's "
-                                         "permissions, then rerun the same command to resume")
-                self.failed.set()
+        """Take a snapshot and score its new reported networks; publish it when a trial has ended or a score was
+        added since the last one (or when forced)."""
+        snapshot = self._snapshot()
+        if self.error is None:
+            scored = self._score(snapshot)
+            if scored:
+                snapshot = self._snapshot()
+            if force or scored or snapshot.ended != self._published:
+                self._publish(snapshot)
         if self.progress is not None:
             self.progress.show(snapshot)
         return snapshot
+
+    def _snapshot(self) -> Snapshot:
+        return take_snapshot(self.studies, self.config, self.reference, self.scorer.scored_on, self.scorer.scores)
+
+    def _score(self, snapshot: Snapshot) -> bool:
+        try:
+            return self.scorer.score(snapshot)
+        except OSError as exc:
+            self._fail(exc)
+            return False
+
+    def _publish(self, snapshot: Snapshot) -> None:
+        try:
+            publish(self.run, snapshot, self.config, self.reference, self.board, self.scorer.split_sizes)
+            prune_weights(self.run.path, snapshot)
+            self._published = snapshot.ended
+        except OSError as exc:
+            self._fail(exc)
+
+    def _fail(self, exc: OSError) -> None:
+        self.error = NasboxError(f"cannot write the front of {self.run.path} ({exc.strerror or exc}); the last "
+                                 "complete front files are kept: free space or fix the folder's permissions, then "
+                                 "rerun the same command to resume")
+        self.failed.set()
 
     def _loop(self) -> None:
         while not self._stop.wait(POLL_SECONDS):

@@ -18,6 +18,7 @@ from nasbox.search.front import Reference
 from nasbox.search.results import Snapshot
 from nasbox.search.rundir import RunDir
 from nasbox.search.study import BASELINE, Studies, counts_as_finished, is_searched, repair_interrupted
+from nasbox.search.test_scores import TestScorer
 
 if TYPE_CHECKING:
     from nasbox.proxy import ProxyData
@@ -38,7 +39,7 @@ def run_search(config: SearchConfig, *, progress: bool = True) -> SearchOutcome:
     """Run or resume the search `config` describes; see the module docstring. Warnings go to stderr."""
     from nasbox.data import load_dataset
     from nasbox.search.baselines import enqueue_baselines, select_baselines
-    from nasbox.search.data import load_proxy_data
+    from nasbox.search.data import load_held_out, load_proxy_data
     from nasbox.search.identity import identify
     from nasbox.search.target import Target
     from nasbox.space import load_space
@@ -52,6 +53,7 @@ def run_search(config: SearchConfig, *, progress: bool = True) -> SearchOutcome:
     warnings = target.check(space)
     dataset = load_dataset(config.dataset, config.data_dir)
     data = load_proxy_data(config, dataset)
+    held_out = load_held_out(config, data, dataset)
     identity = identify(config, space, dataset)
     run = RunDir(config.run_dir or config.default_run_dir())
     resumption = run.check_resumable(config, identity)
@@ -77,7 +79,8 @@ def run_search(config: SearchConfig, *, progress: bool = True) -> SearchOutcome:
         before = _finished(studies)
         deadline = started + config.timeout if config.timeout is not None else None
         try:
-            snapshot = _run(config, run, studies, data, reference, deadline, progress)
+            snapshot = _run(config, run, studies, data, TestScorer(run.path, config.proxy, data, held_out), reference,
+                            deadline, progress)
         except OSError as exc:
             raise NasboxError(f"cannot write to {run.path} ({exc.strerror or exc}); free space or fix the folder's "
                               "permissions, then rerun the same command to resume") from None
@@ -85,8 +88,8 @@ def run_search(config: SearchConfig, *, progress: bool = True) -> SearchOutcome:
                          _finished(studies) - before)
 
 
-def _run(config: SearchConfig, run: RunDir, studies: Studies, data: ProxyData, reference: Reference,
-         deadline: float | None, progress: bool) -> Snapshot:
+def _run(config: SearchConfig, run: RunDir, studies: Studies, data: ProxyData, scorer: TestScorer,
+         reference: Reference, deadline: float | None, progress: bool) -> Snapshot:
     """Train trials with the run's workers while the publisher writes the front; the final snapshot."""
     import torch
 
@@ -96,7 +99,8 @@ def _run(config: SearchConfig, run: RunDir, studies: Studies, data: ProxyData, r
 
     jobs, threads = config.workers(data.train_images.is_cuda)
     torch.set_num_threads(threads)
-    publisher = Publisher(run, config, reference, Progress(_awaited(config, studies), deadline) if progress else None)
+    monitor = Progress(_awaited(config, studies), deadline) if progress else None
+    publisher = Publisher(run, config, reference, scorer, monitor)
     publisher.start()
     try:
         if jobs == 1:

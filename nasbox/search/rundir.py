@@ -89,6 +89,9 @@ class RunDir:
             raise NasboxError(f"--run-dir: {self.path} was made by an older nasbox that did not record its files' "
                               "content, so resuming it could mix results of different settings; give another "
                               "--run-dir")
+        if "test_fraction" not in stored.get("identity", {}):
+            raise NasboxError(f"--run-dir: {self.path} was made by an older nasbox that split its data into train and "
+                              "validation only, with no held-out test split; give another --run-dir")
         was_settings, now_settings = _flat(stored.get("identity", {})), _flat(identity.settings)
         for key, value in now_settings.items():
             if was_settings.get(key) != value:
