@@ -53,8 +53,8 @@ def print_front(run_dir: Path) -> None:
         headers = ("baseline", *ACCURACY_HEADERS, "MACs", "params", *(("latency",) if timed else ()), "standing")
         print(format_table(headers, table, numeric=(False, *[True] * (len(headers) - 2), False)))
     trials = data.get("trials", {})
-    print("\nval acc. selected each network (the best of many: optimistic); test acc. is on held-out images no "
-          "network trained or was selected on")
+    print("\nval acc. selected each network (the best of many: optimistic);\n"
+          "test acc. is on held-out images that no network trained or was selected on")
     excluded = data.get("baselines_hypervolume_excludes") or []
     left_out = f", leaving out {', '.join(excluded)}: did not learn" if excluded else ""
     print(f"hypervolume {data['hypervolume']:.4f} (baselines alone {data['baselines_hypervolume']:.4f}{left_out}); "

@@ -130,7 +130,7 @@ def publish(run: RunDir, snapshot: Snapshot, config: SearchConfig, reference: Re
         "baselines_hypervolume_excludes": sorted(snapshot.at_chance),
         "baselines": sorted(({"baseline": p.baseline, "trial": p.trial, "val_accuracy": p.val_accuracy,
                               "test_accuracy": p.test_accuracy, "macs": p.macs, "params": p.params,
-                              "latency": p.latency, "standing": standing(p, snapshot, config)}
+                              "latency": p.latency, "standing": standing(p, snapshot, config), "spec": p.spec}
                              for p in snapshot.points if p.baseline), key=lambda row: row["macs"]),
         "failures": snapshot.failures,
     }

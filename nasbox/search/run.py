@@ -3,12 +3,9 @@ run directory with one or more workers, while the publisher writes the front, an
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nasbox.devices import select_device
@@ -23,7 +20,6 @@ from nasbox.search.test_scores import TestScorer
 if TYPE_CHECKING:
     from nasbox.proxy import ProxyData
 
-WORKER_POLL_SECONDS = 0.2
 
 
 class SearchOutcome:
@@ -128,22 +124,12 @@ def _finished(studies: Studies) -> int:
 def _run_processes(run: RunDir, deadline: float | None, jobs: int, threads: int, stop: threading.Event) -> None:
     """Run `jobs` worker processes (nasbox's own program, reading the run directory) and wait for them; they are
     killed when `stop` is set or this process is interrupted."""
-    import nasbox
+    from nasbox.processes import run_workers
 
     remaining = deadline - time.monotonic() if deadline is not None else None
-    command = [sys.executable, "-m", "nasbox.search.worker", str(run.path), "--threads", str(threads),
-               "--parent", str(os.getpid()), *(["--deadline-in", str(remaining)] if remaining is not None else [])]
-    package_root = str(Path(nasbox.__file__).resolve().parents[1])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
-    processes = [subprocess.Popen([*command, "--index", str(index)], env=env) for index in range(jobs)]
-    try:
-        while any(process.poll() is None for process in processes) and not stop.is_set():
-            time.sleep(WORKER_POLL_SECONDS)
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
-            process.wait()
-    crashed = [f"nasbox-worker-{i}" for i, p in enumerate(processes) if p.returncode != 0 and not stop.is_set()]
+    arguments = [str(run.path), "--threads", str(threads),
+                 *(["--deadline-in", str(remaining)] if remaining is not None else [])]
+    codes = run_workers("nasbox.search.worker", arguments, jobs, stop)
+    crashed = [f"nasbox-worker-{i}" for i, code in enumerate(codes) if code != 0 and not stop.is_set()]
     if crashed:
         raise NasboxError(f"{', '.join(crashed)} stopped with an error (see above); rerun the same command to resume")

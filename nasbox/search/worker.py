@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--parent", type=int, required=True)
     parser.add_argument("--deadline-in", type=float, default=None)
     args = parser.parse_args(argv)
-    _die_with_parent(args.parent)
+    die_with_parent(args.parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the workers
     torch.set_num_threads(args.threads)
     deadline = time.monotonic() + args.deadline_in if args.deadline_in is not None else None
@@ -86,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     Worker(run.invocation(), run, args.index).run_trials(deadline)
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
     """Ask Linux to kill this process when its parent dies, so a killed search leaves no orphan training on (and
     end at once when the parent is already gone)."""
     if sys.platform.startswith("linux"):
