@@ -151,6 +151,7 @@ def test_proxy_config_round_trips_through_a_dict_and_ignores_unknown_keys() -> N
     ({"optimizer": "adam"}, "--optimizer"),
     ({"lr": -0.1}, "--lr"),
     ({"weight_decay": -1.0}, "--weight-decay"),
+    ({"batch_norm": "yes"}, "--batch-norm"),
 ])
 def test_proxy_config_rejects_bad_values_naming_the_flag(changes: dict[str, object], flag: str) -> None:
     with pytest.raises(NasboxError) as info:

@@ -1,4 +1,5 @@
-"""Rewrites of a spec that keep its topology: scaling every width, resizing the classifier, proxies."""
+"""Rewrites of a spec that keep its topology: scaling every width, resizing the classifier, normalising every conv,
+proxies."""
 
 from __future__ import annotations
 
@@ -70,6 +71,31 @@ def with_classes(spec: ArchSpec, num_classes: int) -> ArchSpec:
     layers = (*spec.layers[:index], dataclasses.replace(classifier, **{widths[0]: resized}),
               *spec.layers[index + 1:])
     return spec.replace(layers=layers, num_classes=num_classes)
+
+
+NORM_FIELDS = ("norm", "dw_norm")
+
+
+def with_batch_norm(spec: ArchSpec) -> ArchSpec:
+    """`spec` with batch norm after every convolution that has no normalisation. A batch norm folds into the
+    convolution before it once trained (its scale and shift become the conv's weights and bias), so the network
+    computes the same family of functions; only its training changes, which is why proxies use it."""
+    return spec.replace(layers=_normalised(spec.layers))
+
+
+def _normalised(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return tuple(_normalised(v) for v in value)
+    if not dataclasses.is_dataclass(value):
+        return value
+    changes = {}
+    for f in dataclasses.fields(value):
+        current = getattr(value, f.name)
+        if f.name in NORM_FIELDS and current == "none":
+            changes[f.name] = "batch"
+        elif isinstance(current, tuple) or dataclasses.is_dataclass(current):
+            changes[f.name] = _normalised(current)
+    return dataclasses.replace(value, **changes)
 
 
 def proxy_spec(spec: ArchSpec, width_mult: float = 1.0, resolution: int | None = None,

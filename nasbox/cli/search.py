@@ -45,6 +45,8 @@ _HELP = {
     "epochs": ("N", "proxy training epochs (default 2)"),
     "warmup_epochs": ("E", "linear learning-rate warm-up before the cosine decay, in epochs (default 0)"),
     "clip_norm": ("C", "clip each step's gradient to this L2 norm (default none)"),
+    "batch_norm": ("HOW", "added (default): the proxy has batch norm after every conv that has none, which folds "
+                          "into the conv once trained; as-designed: only the network's own"),
     "width_mult": ("M", "proxy width multiplier (default 0.25)"),
     "resolution": ("PX", "proxy input resolution (default 32)"),
     "batch_size": ("N", "proxy batch size (default 64)"),

@@ -9,12 +9,16 @@ from typing import Any
 from nasbox.errors import NasboxError
 
 OPTIMIZERS = ("sgd", "adamw")
+BATCH_NORMS = ("added", "as-designed")
 
 
 @dataclass(frozen=True)
 class ProxyConfig:
     """Width multiplier and input resolution of the proxy, and its training recipe: a linear learning-rate warm-up
-    over `warmup_epochs`, then a cosine decay to zero; gradients clipped to `clip_norm` (L2) when given; seeded."""
+    over `warmup_epochs`, then a cosine decay to zero; gradients clipped to `clip_norm` (L2) when given; seeded.
+    With `batch_norm` "added" (the default) the proxy has batch norm after every conv that has none (see
+    `nasbox.arch.transform.with_batch_norm`): without it, networks designed before batch norm, such as SqueezeNet,
+    do not learn in a proxy's few steps; "as-designed" trains the network's own normalisation."""
 
     width_mult: float = 0.25
     resolution: int = 32
@@ -25,6 +29,7 @@ class ProxyConfig:
     weight_decay: float | None = None
     warmup_epochs: float = 0.0
     clip_norm: float | None = None
+    batch_norm: str = "added"
 
     def __post_init__(self) -> None:
         if not 0 < self.width_mult <= 4:
@@ -40,6 +45,8 @@ class ProxyConfig:
         if not 0 <= self.warmup_epochs < self.epochs:
             raise NasboxError(f"--warmup-epochs: must be at least 0 and less than --epochs ({self.epochs}), "
                               f"got {self.warmup_epochs}")
+        if self.batch_norm not in BATCH_NORMS:
+            raise NasboxError(f"--batch-norm: unknown choice {self.batch_norm!r}; choose {' or '.join(BATCH_NORMS)}")
         if self.clip_norm is not None and not 0 < self.clip_norm < math.inf:
             raise NasboxError(f"--clip-norm: must be a finite number > 0, got {self.clip_norm}")
         for name in ("lr", "weight_decay"):

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from nasbox.arch.spec import ArchSpec
-from nasbox.arch.transform import proxy_spec
+from nasbox.arch.transform import proxy_spec, with_batch_norm
 from nasbox.build import build
 from nasbox.cost import cost
 from nasbox.proxy.config import ProxyConfig
@@ -44,8 +44,10 @@ class ProxyResult:
 
 
 def make_proxy(spec: ArchSpec, config: ProxyConfig, data: ProxyData) -> ArchSpec:
-    """The spec trained in place of `spec`: scaled widths, the data's resolution, channels and classes."""
-    return proxy_spec(spec, config.width_mult, data.resolution, data.num_classes, data.channels)
+    """The spec trained in place of `spec`: scaled widths, the data's resolution, channels and classes, and batch
+    norm after every conv unless the recipe trains the network's normalisation as designed."""
+    proxy = proxy_spec(spec, config.width_mult, data.resolution, data.num_classes, data.channels)
+    return with_batch_norm(proxy) if config.batch_norm == "added" else proxy
 
 
 def evaluate(spec: ArchSpec, config: ProxyConfig, data: ProxyData, *, seed: int = 0,
