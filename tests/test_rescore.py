@@ -52,7 +52,10 @@ def test_rescore_writes_a_record_per_network_and_seed_and_prints_intervals_and_t
     records = [json.loads(p.read_text()) for p in sorted((folder / "records").glob("*.json"))]
     assert sorted((r["key"], r["seed"]) for r in records) == sorted((k, s) for k in keys for s in range(2))
     assert all(0 <= r["test_accuracy"] <= 1 and 0 <= r["val_accuracy"] <= 1 for r in records)
-    assert sorted(p.stem for p in (folder / "weights").iterdir()) == sorted(keys)  # the best seed's, per network
+    for key in keys:  # one file per network: its best seed's by validation accuracy, never by test
+        mine = [r for r in records if r["key"] == key]
+        best = max(mine, key=lambda r: (r["val_accuracy"], -r["seed"]))
+        assert [p.name for p in (folder / "weights").glob(f"{key}-seed*.pt")] == [f"{key}-seed{best['seed']}.pt"]
     summary = json.loads((folder / "summary.json").read_text())
     for network in summary["networks"]:
         mine = [r["test_accuracy"] for r in records if r["key"] == network["key"]]
@@ -138,3 +141,61 @@ def test_summary_gives_t_intervals_a_front_with_ties_and_kendalls_tau() -> None:
     expected = stats.kendalltau([0.9, 0.8, 0.7, 0.6, 0.5], [0.82, 0.71, 0.83, 0.6, 0.81]).statistic
     assert math.isclose(front.kendall_tau, expected)
     assert [s.key for s in front.scores] == ["t4", "t1", "t5", "t2", "t3"]  # ordered by MACs
+
+
+RESCORE_E1 = ("--top", "1", "--epochs", "1", "--seeds", "2", "--jobs", "2")
+
+
+@pytest.mark.slow
+def test_export_rescored_writes_the_kept_seed_whose_fresh_test_accuracy_is_the_recorded_one(run_dir: Path,
+                                                                                           tmp_path: Path) -> None:
+    import dataclasses
+
+    import torch
+
+    from nasbox.export.package import load_class
+    from nasbox.proxy.train import accuracy_of
+    from nasbox.rescore.plan import read_plan
+    from nasbox.search.data import load_held_out, load_proxy_data
+    from nasbox.search.rundir import RunDir
+    from nasbox.search.weights import weights_key
+
+    assert nasbox_cli("rescore", str(run_dir), *RESCORE_E1).returncode == 0
+    folder = only_folder(run_dir, "e1-w0.25-")
+    out = tmp_path / "rescored"
+    result = nasbox_cli("export", str(run_dir), "--rank", "1", "--rescored", folder.name, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    record = json.loads((out / "model.json").read_text())
+    rescore = record["run"]["rescore"]
+    key = weights_key(record["run"]["trial"], record["run"]["baseline"])
+    mine = [r for r in (json.loads(p.read_text()) for p in (folder / "records").glob("*.json")) if r["key"] == key]
+    best = max(mine, key=lambda r: (r["val_accuracy"], -r["seed"]))  # chosen on validation, never on test
+    assert rescore["seed"] == best["seed"] and rescore["accuracy"]["test"] == best["test_accuracy"]
+    recipe = read_plan(folder / "plan.json").recipe
+    config = dataclasses.replace(RunDir(run_dir).invocation(), proxy=recipe, device="cpu")
+    data = load_proxy_data(config)
+    held_out = load_held_out(config, data)
+    model = load_class(out / "model.py", record["class"])()
+    model.load_state_dict(torch.load(out / "weights.pt", weights_only=True))
+    assert accuracy_of(model, held_out.images, held_out.labels) == best["test_accuracy"]
+    assert accuracy_of(model, data.val_images, data.val_labels) == best["val_accuracy"]
+
+
+@pytest.mark.slow
+def test_export_rescored_refuses_in_one_line_what_it_cannot_export(run_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    fresh = tmp_path / "fresh"
+    shutil.copytree(run_dir, fresh, ignore=shutil.ignore_patterns("rescore"))
+    result = nasbox_cli("export", str(fresh), "--rank", "1", "--rescored")
+    assert result.returncode == 2 and "has not been re-scored; run 'nasbox rescore" in result.stderr
+    assert nasbox_cli("rescore", str(run_dir), *RESCORE_E1).returncode == 0
+    twice = tmp_path / "twice"
+    shutil.copytree(run_dir, twice)
+    folder = only_folder(twice, "e1-w0.25-")
+    shutil.copytree(folder, folder.with_name(folder.name + "-copy"))
+    for args, words in [(("--rank", "1", "--rescored"), "); name one with --rescored RECIPE"),
+                        (("--rank", "1", "--rescored", "e9-nothing"), "--rescored e9-nothing: "),
+                        (("--rank", "1", "--rescored", folder.name, "--proxy"), "drop --proxy, or drop --rescored")]:
+        result = nasbox_cli("export", str(twice), *args)
+        assert result.returncode == 2 and words in result.stderr and result.stderr.count("\n") == 1, result.stderr

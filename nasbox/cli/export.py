@@ -10,6 +10,7 @@ from nasbox.errors import NasboxError
 
 if TYPE_CHECKING:
     from nasbox.export.package import Network
+    from nasbox.export.run import Member, Run
 
 DEFAULT_DIR = "exports"
 RUN_EXPORTS = "exports"
@@ -24,7 +25,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                     "spec file. Weights are the network's seeded initial ones unless --weights or --proxy say "
                     "otherwise.",
         epilog="Default folders: RUN/exports/trial-00042 (or baseline-NAME; with a -proxy suffix for --proxy) for a "
-               "run, exports/NAME for a zoo network or spec file.")
+               "run (-RECIPE for --rescored), exports/NAME for a zoo network or spec file.")
     parser.add_argument("source", nargs="?", metavar="RUN_OR_SPEC",
                         help="a run directory of 'nasbox search', or a YAML/JSON spec file")
     parser.add_argument("--zoo", metavar="NAME", help="a zoo network (see 'nasbox baselines')")
@@ -35,6 +36,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--proxy", action="store_true",
                         help="export the trained proxy (the run's proxy width, resolution and classes) with the "
                              "weights it earned in the search, instead of the target network")
+    parser.add_argument("--rescored", nargs="?", const="", metavar="RECIPE",
+                        help="export the proxy retrained by 'nasbox rescore' (its recipe's width and resolution) "
+                             "with the kept weights of its best seed; name the recipe folder when the run was "
+                             "re-scored with several")
     parser.add_argument("--weights", metavar="FILE",
                         help="a state_dict to export (torch.save(model.state_dict(), FILE)), checked against the "
                              "network")
@@ -77,9 +82,10 @@ def _is_run(args: argparse.Namespace) -> bool:
     if chosen:
         raise NasboxError("--trial, --rank and --front choose members of a run; give its run directory as the "
                           "argument")
-    if args.proxy:
-        raise NasboxError("--proxy exports the trained proxy of a run's member; give a run directory with --trial, "
-                          "--rank or --front")
+    for flag, given in (("--proxy", args.proxy), ("--rescored", args.rescored is not None)):
+        if given:
+            raise NasboxError(f"{flag} exports the trained proxy of a run's member; give a run directory with "
+                              "--trial, --rank or --front")
     return False
 
 
@@ -113,14 +119,16 @@ def _run_networks(args: argparse.Namespace) -> list[Network]:
         members = [found.by_rank(args.rank) if args.rank is not None else found.by_trial(args.trial)]
     if args.proxy and args.weights:
         raise NasboxError("--proxy exports the weights the search kept; drop --weights, or drop --proxy")
+    if args.rescored is not None:
+        if args.proxy or args.weights:
+            other = "--proxy" if args.proxy else "--weights"
+            raise NasboxError(f"--rescored exports the weights its rescore kept; drop {other}, or drop --rescored")
+        return [_rescored_network(args, found, member) for member in members]
     data = found.proxy_data() if args.proxy else None
     networks = []
     for member in members:
         folder = member.key + ("-proxy" if args.proxy else "")
-        if args.output and args.front:
-            directory = Path(args.output) / folder
-        else:
-            directory = Path(args.output) if args.output else found.path / RUN_EXPORTS / folder
+        directory = _member_folder(args, found, folder)
         notes, metadata = found.describe(member, data)
         if data is not None:
             spec = found.proxy_spec(member, data)
@@ -132,3 +140,26 @@ def _run_networks(args: argparse.Namespace) -> list[Network]:
         else:
             networks.append(Network(member.spec, directory, args.weights, args.seed, notes=notes, metadata=metadata))
     return networks
+
+
+def _member_folder(args: argparse.Namespace, found: Run, name: str) -> Path:
+    if args.output and args.front:
+        return Path(args.output) / name
+    return Path(args.output) if args.output else found.path / RUN_EXPORTS / name
+
+
+def _rescored_network(args: argparse.Namespace, found: Run, member: Member) -> Network:
+    """`member`'s proxy at its rescore recipe, with the weights of the seed the rescore kept."""
+    from nasbox.export.package import Network
+    from nasbox.export.state import read_state
+
+    rescored = found.rescored(member, args.rescored or None)
+    data = found.proxy_data(rescored.recipe)
+    notes, metadata = found.describe(member, data, rescored)
+    record = rescored.record
+    return Network(found.proxy_spec(member, data, rescored.recipe),
+                   _member_folder(args, found, f"{member.key}-{rescored.recipe_id}"),
+                   read_state(rescored.weights, what="rescored weights"), notes=notes, metadata=metadata,
+                   weights_note={"kind": "rescored proxy", "trained_in": f"rescore {rescored.recipe_id}, seed "
+                                 f"{record['seed']} of {rescored.seeds}",
+                                 "accuracy": {"validation": record["val_accuracy"], "test": record["test_accuracy"]}})

@@ -1,5 +1,5 @@
 """Reading what `nasbox export RUN` needs from a search's run directory: its front, any finished trial, the run's
-settings, and the proxy weights it kept.
+settings, the proxy weights the search kept, and those a rescore kept (`RUN/rescore/<recipe>/`).
 
 Only reads: the Optuna journal is opened through `optuna.load_study`, which writes nothing.
 """
@@ -23,6 +23,20 @@ if TYPE_CHECKING:
 
     from nasbox.export.state import StateDict
     from nasbox.proxy import ProxyConfig, ProxyData
+
+
+@dataclass(frozen=True)
+class Rescored:
+    """A member's weights from a rescore: the recipe that trained them, the record of the kept seed (the best by
+    validation accuracy) and the member's test accuracy over all its seeds."""
+
+    recipe_id: str
+    recipe: ProxyConfig
+    seeds: int
+    record: dict[str, Any]
+    weights: Path
+    test_mean: float
+    test_sd: float
 
 
 @dataclass(frozen=True)
@@ -95,19 +109,22 @@ class Run:
 
         return ProxyConfig.from_dict(self.identity.get("proxy") or {})
 
-    def proxy_data(self) -> ProxyData:
-        """The run's proxy data, split and normalised as the search had it (on the CPU)."""
+    def proxy_data(self, recipe: ProxyConfig | None = None) -> ProxyData:
+        """The run's proxy data, split and normalised as the search had it (on the CPU), at the resolution of
+        `recipe` (default: the search's proxy)."""
         import dataclasses
 
         from nasbox.search.data import load_proxy_data
 
-        return load_proxy_data(dataclasses.replace(RunDir(self.path).invocation(), device="cpu"))
+        config = dataclasses.replace(RunDir(self.path).invocation(), device="cpu")
+        return load_proxy_data(config if recipe is None else dataclasses.replace(config, proxy=recipe))
 
-    def proxy_spec(self, member: Member, data: ProxyData) -> ArchSpec:
-        """The proxy the search trained for `member`: its widths, the run's resolution, the data's classes."""
+    def proxy_spec(self, member: Member, data: ProxyData, recipe: ProxyConfig | None = None) -> ArchSpec:
+        """The proxy trained for `member` by the search (or by `recipe`): its widths, the recipe's resolution, the
+        data's classes."""
         from nasbox.proxy.train import make_proxy
 
-        return make_proxy(member.spec, self.proxy, data)
+        return make_proxy(member.spec, recipe or self.proxy, data)
 
     def proxy_weights(self, member: Member) -> StateDict:
         """The trained proxy weights the search kept for `member`."""
@@ -119,12 +136,48 @@ class Run:
                               "front's members (runs made before nasbox kept weights have none); drop --proxy")
         return read_state(path, what="kept weights")
 
+    def rescored(self, member: Member, recipe_id: str | None = None) -> Rescored:
+        """The weights a rescore kept for `member`, from the recipe `recipe_id` (needed only when the run was
+        re-scored with several)."""
+        from nasbox.rescore.plan import PLAN, RESCORE, read_plan
+        from nasbox.rescore.records import best_record, read_records, weights_file
+        from nasbox.rescore.summary import score_network
+
+        root = self.path / RESCORE
+        recipes = sorted(p.name for p in root.iterdir() if (p / PLAN).is_file()) if root.is_dir() else []
+        if not recipes:
+            raise NasboxError(f"{self.path}: has not been re-scored; run 'nasbox rescore {self.path}' first, or drop "
+                              "--rescored")
+        if recipe_id is None:
+            if len(recipes) > 1:
+                raise NasboxError(f"--rescored: {self.path} was re-scored with {len(recipes)} recipes "
+                                  f"({', '.join(recipes)}); name one with --rescored RECIPE, e.g. {recipes[-1]}")
+            recipe_id = recipes[0]
+        elif recipe_id not in recipes:
+            raise NasboxError(f"--rescored {recipe_id}: {self.path} has no such rescore; its rescores are "
+                              f"{', '.join(recipes)}")
+        folder = root / recipe_id
+        plan = read_plan(folder / PLAN)
+        planned = {m.key: m for m in plan.members}
+        if member.key not in planned:
+            raise NasboxError(f"{member.label} was not re-scored with {recipe_id}; rescore it ('nasbox rescore "
+                              f"{self.path} --front') or export another member")
+        records = read_records(folder)
+        record = best_record(records, member.key)
+        weights = weights_file(folder, member.key, record["seed"]) if record is not None else None
+        if weights is None or not weights.is_file():
+            raise NasboxError(f"{member.label}: no finished seed of it in {folder}; rerun the same 'nasbox rescore' "
+                              "command to finish it")
+        score = score_network(planned[member.key], records)
+        return Rescored(recipe_id, plan.recipe, plan.seeds, record, weights, score.test_mean, score.test_sd)
+
     # ---------------------------------------------------------------------------------------- metadata
 
-    def describe(self, member: Member, proxy_data: ProxyData | None = None) -> tuple[dict[str, object],
-                                                                                     dict[str, Any]]:
+    def describe(self, member: Member, proxy_data: ProxyData | None = None,
+                 rescored: Rescored | None = None) -> tuple[dict[str, object], dict[str, Any]]:
         """The docstring notes and the model.json entries of an export of `member`: of its target network, or of
-        its proxy when given the run's `proxy_data` (whose normalisation the proxy's inputs need)."""
+        its proxy when given the `proxy_data` it was trained on (whose normalisation the proxy's inputs need),
+        trained by the search or, with `rescored`, by a rescore."""
         space = str(self.identity.get("space"))
         description = self._space_description()
         data = {k: self.identity.get(k)
@@ -156,6 +209,18 @@ class Run:
                                     "resolution": proxy_data.resolution,
                                     "how": "pixels scaled to [0, 1], resized (bilinear, antialiased) to resolution², "
                                            "then (x - mean) / std per channel"}
+        if rescored is not None:
+            record, recipe = rescored.record, rescored.recipe
+            notes["Rescored accuracy"] = (
+                f"{record['test_accuracy']:.4f} on the held-out test split: seed {record['seed']} of "
+                f"{rescored.seeds} (the best by validation accuracy, {record['val_accuracy']:.4f}) of rescore "
+                f"{rescored.recipe_id}, {recipe.epochs} epochs at width {recipe.width_mult:g}; all seeds "
+                f"{rescored.test_mean:.4f} ± {rescored.test_sd:.4f}")
+            run["exported"] = "rescored proxy"
+            run["rescore"] = {"recipe_id": rescored.recipe_id, "recipe": recipe.to_dict(), "seed": record["seed"],
+                              "training_seed": record["training_seed"], "seeds": rescored.seeds,
+                              "accuracy": {"validation": record["val_accuracy"], "test": record["test_accuracy"]},
+                              "test_mean": rescored.test_mean, "test_sd": rescored.test_sd}
         if member.latency is not None:
             notes["Target latency"] = f"{member.latency * 1e3:.3f} ms"
         return notes, {"run": run}

@@ -43,7 +43,7 @@ def run_jobs(run_dir: Path, recipe_folder: Path, index: int, jobs: int) -> int:
             record.update(val_accuracy=result.accuracy, test_accuracy=test,
                           seconds=round(time.perf_counter() - started, 3))
             finished = [r for r in read_records(recipe_folder) if "val_accuracy" in r]
-            keep_if_best(recipe_folder, member.key, result.accuracy, result.state, finished)
+            keep_if_best(recipe_folder, member.key, seed, result.accuracy, result.state, finished)
         write_record(recipe_folder, member.key, seed, record)
     return len(todo)
 
