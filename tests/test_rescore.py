@@ -16,7 +16,7 @@ import pytest
 
 from nasbox.proxy import ProxyConfig
 from nasbox.rescore.plan import Member, Plan
-from nasbox.rescore.summary import summarise
+from nasbox.rescore.summary import RescoredFront, summarise
 from tests.test_search_records import nasbox_cli
 
 SEARCH = ("search", "--space", "inception_resnet", "--budget-macs", "600M", "--subset", "300", "--epochs", "1",
@@ -64,6 +64,27 @@ def test_rescore_writes_a_record_per_network_and_seed_and_prints_intervals_and_t
     again = nasbox_cli("rescore", str(run_dir), "--top", "1", "--epochs", "1", "--seeds", "2", "--jobs", "2")
     assert again.returncode == 0 and "0 training(s) this time" in again.stdout
     assert records_of(folder) == before
+
+
+
+@pytest.mark.slow
+def test_a_rescore_shows_in_tensorboard_with_error_bars_and_beside_the_front(run_dir: Path) -> None:
+    from tensorboard.backend.event_processing import event_accumulator
+
+    assert nasbox_cli("rescore", str(run_dir), *RESCORE_E1).returncode == 0
+    folder = only_folder(run_dir, "e1-w0.25-")
+    summary = json.loads((folder / "summary.json").read_text())
+    board = event_accumulator.EventAccumulator(str(run_dir / "tensorboard"),
+                                               size_guidance={event_accumulator.IMAGES: 0}).Reload()
+    trainings = len(list((folder / "records").glob("*.json")))
+    assert [i.step for i in board.Images(f"rescore/{folder.name}/test_accuracy_vs_macs")][-1] == trainings
+    assert f"rescore/{folder.name}/networks/text_summary" in board.Tags()["tensors"]
+    assert board.Images("front/accuracy_vs_macs"), "the search's own figure is still there, beside it"
+    shown = nasbox_cli("front", str(run_dir))
+    assert shown.returncode == 0, shown.stderr
+    assert f"re-scored front ({folder.name})" in shown.stdout and "Pareto front of" in shown.stdout
+    for network in summary["networks"]:
+        assert f"{network['test_mean']:.4f} ± {network['test_sd']:.4f}" in shown.stdout
 
 
 @pytest.mark.slow
@@ -141,6 +162,8 @@ def test_summary_gives_t_intervals_a_front_with_ties_and_kendalls_tau() -> None:
     expected = stats.kendalltau([0.9, 0.8, 0.7, 0.6, 0.5], [0.82, 0.71, 0.83, 0.6, 0.81]).statistic
     assert math.isclose(front.kendall_tau, expected)
     assert [s.key for s in front.scores] == ["t4", "t1", "t5", "t2", "t3"]  # ordered by MACs
+    assert front.ranks() == {"t1": (1, 2), "t2": (2, 4), "t3": (3, 1), "t4": (4, 5), "t5": (5, 3)}
+    assert summarise(Plan(ProxyConfig(), 3, members), records) == RescoredFront.from_dict(front.to_dict())
 
 
 RESCORE_E1 = ("--top", "1", "--epochs", "1", "--seeds", "2", "--jobs", "2")

@@ -18,7 +18,8 @@ ACCURACY_HEADERS = ("val acc.", "test acc.")
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("front", help="the Pareto front of a search's run directory",
                                  description="Print the non-dominated networks found so far (searched trials and "
-                                             "baselines within the budgets) and the baselines' own figures.")
+                                             "baselines within the budgets), the baselines' own figures, and "
+                                             "the re-scored front of every 'nasbox rescore' of the run.")
     parser.add_argument("run_dir", metavar="RUN", help="the run directory of a 'nasbox search'")
     parser.add_argument("--json", action="store_true", help="print front.json")
     parser.set_defaults(run=run)
@@ -28,7 +29,12 @@ def run(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps(read_front(Path(args.run_dir)), indent=2))
         return
+    from nasbox.cli.rescore import print_rescore
+    from nasbox.rescore.run import read_rescores
+
     print_front(Path(args.run_dir))
+    for saved in read_rescores(args.run_dir):
+        print_rescore(saved)
 
 
 def print_front(run_dir: Path) -> None:

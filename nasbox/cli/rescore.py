@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from nasbox.report import format_table
 from nasbox.units import format_count
+
+if TYPE_CHECKING:
+    from nasbox.rescore.run import SavedRescore
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -32,27 +36,40 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> None:
     from nasbox.rescore import rescore
+    from nasbox.rescore.run import SavedRescore
 
     top = None if args.front else (args.top if args.top is not None else 5)
     outcome = rescore(args.run_dir, top=top, epochs=args.epochs, width_mult=args.width_mult,
                       resolution=args.resolution, seeds=args.seeds, jobs=args.jobs)
     for warning in outcome.warnings:
         sys.stderr.write(f"nasbox rescore: warning: {warning}\n")
-    recipe = outcome.plan.recipe
-    print(f"re-scored with {recipe.epochs} epochs at width {recipe.width_mult:g}, {recipe.resolution}² input, "
-          f"{outcome.plan.seeds} seed(s) per network; records in {outcome.folder}")
-    rows = []
-    for score in outcome.front.scores:
-        low, high = score.interval or (None, None)
-        rows.append((score.label, format_count(score.macs), f"{score.search_val_accuracy:.4f}",
-                     f"{score.test_mean:.4f} ± {score.test_sd:.4f}" if score.test_mean is not None else "–",
-                     f"[{low:.4f}, {high:.4f}]" if low is not None else "–", str(score.seeds), score.standing))
-    print(format_table(("network", "MACs", "search val acc.", "test acc. mean ± sd", "95% interval", "seeds",
-                        "re-scored standing"), rows, numeric=(False, True, True, True, True, True, False)))
-    tau = outcome.front.kendall_tau
-    print("\nKendall's tau, search ranking (validation, 1 seed) vs re-scored (test mean): "
-          + (f"{tau:+.3f} (p = {outcome.front.kendall_p:.3f})" if tau is not None else
-             "undefined (too few networks)"))
+    print_rescore(SavedRescore(outcome.folder.name, outcome.plan.recipe, outcome.plan.seeds, outcome.front))
+    print(f"records in {outcome.folder}")
     spent = sum(s.seconds for s in outcome.front.scores)
     print(f"{outcome.trained} training(s) this time, in {outcome.seconds / 60:.1f} min; {spent / 60:.1f} min of "
           "training in all records")
+
+
+def print_rescore(saved: SavedRescore) -> None:
+    """The re-scored front as a table (search's validation accuracy, test mean ± sd and interval, ranks before
+    and after, standing), then Kendall's tau."""
+    recipe, front = saved.recipe, saved.front
+    print(f"\nre-scored front ({saved.recipe_id}): {recipe.epochs} epochs at width {recipe.width_mult:g}, "
+          f"{recipe.resolution}² input, {saved.seeds} seed(s) per network, test split")
+    ranks = front.ranks()
+    rows = []
+    for score in front.scores:
+        low, high = score.interval or (None, None)
+        before, after = ranks.get(score.key, (None, None))
+        rows.append((score.label, format_count(score.macs), f"{score.search_val_accuracy:.4f}",
+                     f"{score.test_mean:.4f} ± {score.test_sd:.4f}" if score.test_mean is not None else "–",
+                     f"[{low:.4f}, {high:.4f}]" if low is not None else "–", str(score.seeds),
+                     f"{before} → {after}" if before is not None else "–", score.standing))
+    print(format_table(("network", "MACs", "search val acc.", "test acc. mean ± sd", "95% interval", "seeds",
+                        "rank", "re-scored standing"), rows,
+                       numeric=(False, True, True, True, True, True, True, False)))
+    tau = front.kendall_tau
+    kept = sum(1 for before, after in ranks.values() if before == after)
+    print(f"{kept} of {len(ranks)} network(s) kept their rank; Kendall's tau, search ranking (validation, 1 seed) vs "
+          "re-scored (test mean): " + (f"{tau:+.3f} (p = {front.kendall_p:.3f})" if tau is not None else
+                                      "undefined (too few networks)"))

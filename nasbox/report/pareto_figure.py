@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 _X_LABELS = {"macs": "MACs", "params": "parameters", "latency": "latency"}
 
 
-def _tick_label(x: str) -> Callable[[float, int], str]:
+def tick_label(x: str) -> Callable[[float, int], str]:
     """How the x ticks read: milliseconds for latency (points hold seconds), K/M/G counts for the rest."""
     if x == "latency":
         return lambda value, _pos: f"{value * 1e3:.3g} ms"
@@ -85,6 +85,6 @@ def pareto_figure(points: list[dict], front: list[dict], *, x: str = "macs", y: 
     # 1-2-5 ticks per decade, labelled like the terminal tables; LogLocator falls back to linear ticks when a
     # narrow range would hold fewer than two of them
     ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    ax.xaxis.set_major_formatter(FuncFormatter(_tick_label(x)))
+    ax.xaxis.set_major_formatter(FuncFormatter(tick_label(x)))
     ax.xaxis.set_minor_formatter(NullFormatter())
     return fig

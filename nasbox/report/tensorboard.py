@@ -159,6 +159,32 @@ class SearchBoard:
             self._top.add_image(f"front/accuracy_vs_{objective}", _render(fig), finished, dataformats="HWC")
         self._top.flush()
 
+    def log_rescore(self, recipe_id: str, scores: list[dict], kendall_tau: float | None, trainings: int) -> None:
+        """Write a rescore of the run into the top-level run at step = `trainings` (its finished records): the
+        image rescore/<recipe_id>/test_accuracy_vs_macs (`rescored_figure`, error bars of the 95% intervals), a
+        text table rescore/<recipe_id>/networks and, when defined, the scalar rescore/<recipe_id>/kendall_tau."""
+        from torch.utils.tensorboard import SummaryWriter
+
+        from nasbox.report.rescored_figure import rescored_figure
+
+        if self._top is None:
+            self._top = SummaryWriter(log_dir=str(self.log_dir))
+        tag = f"rescore/{recipe_id}"
+        fig = rescored_figure(scores, title=f"re-scored front ({recipe_id})")
+        self._top.add_image(f"{tag}/test_accuracy_vs_macs", _render(fig), trainings, dataformats="HWC")
+        rows = ["| network | MACs | search val acc. | test acc. mean ± sd | 95% interval | standing |",
+                "|---|---|---|---|---|---|"]
+        for s in scores:
+            scored = s.get("test_mean") is not None
+            interval = s.get("interval")
+            rows.append(f"| {s['label']} | {s['macs']:,} | {s['search_val_accuracy']:.4f} | "
+                        + (f"{s['test_mean']:.4f} ± {s['test_sd']:.4f}" if scored else "–") + " | "
+                        + (f"[{interval[0]:.4f}, {interval[1]:.4f}]" if interval else "–") + f" | {s['standing']} |")
+        self._top.add_text(f"{tag}/networks", "\n".join(rows), trainings)
+        if kendall_tau is not None:
+            self._top.add_scalar(f"{tag}/kendall_tau", kendall_tau, trainings)
+        self._top.flush()
+
     def close(self) -> None:
         """Flush and close the top-level event file (trial runs are closed as they are written)."""
         if self._top is not None:

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nasbox.errors import NasboxError
-from nasbox.rescore.plan import Plan, cheaper_settings, choose_members, folder, make_recipe, write_plan
+from nasbox.files import read_text
+from nasbox.proxy import ProxyConfig
+from nasbox.rescore.plan import RESCORE, Plan, cheaper_settings, choose_members, folder, make_recipe, write_plan
 from nasbox.rescore.records import read_records
 from nasbox.rescore.summary import RescoredFront, summarise
 from nasbox.search.storage_files import write_atomically
@@ -75,10 +77,41 @@ def rescore(run_dir: str | Path, *, top: int | None = None, epochs: int | None =
         result = summarise(plan, records)
         write_atomically(recipe_folder / SUMMARY, json.dumps({"recipe": recipe.to_dict(), "seeds": seeds,
                                                               **result.to_dict()}, indent=2) + "\n")
+        _log_to_tensorboard(path, recipe_folder.name, result, len(records))
     except OSError as exc:
         raise NasboxError(f"cannot write to {recipe_folder} ({exc.strerror or exc}); free space or fix the folder's "
                           "permissions, then rerun the same command to resume") from None
     return RescoreOutcome(result, plan, recipe_folder, len(records) - before, time.monotonic() - started, warnings)
+
+
+@dataclass(frozen=True)
+class SavedRescore:
+    """A finished rescore of a run, as its summary.json holds it."""
+
+    recipe_id: str
+    recipe: ProxyConfig
+    seeds: int
+    front: RescoredFront
+
+
+def read_rescores(run_dir: str | Path) -> list[SavedRescore]:
+    """Every rescore of the run that has summarised its records, by recipe folder name."""
+    root = Path(run_dir) / RESCORE
+    saved = []
+    for path in sorted(root.glob(f"*/{SUMMARY}")) if root.is_dir() else []:
+        data = json.loads(read_text(path))
+        saved.append(SavedRescore(path.parent.name, ProxyConfig.from_dict(data["recipe"]), data["seeds"],
+                                  RescoredFront.from_dict(data)))
+    return saved
+
+
+def _log_to_tensorboard(run_dir: Path, recipe_id: str, result: RescoredFront, trainings: int) -> None:
+    """The re-scored front as a second figure beside the search's, in the run's TensorBoard log."""
+    from nasbox.report.tensorboard import SearchBoard
+    from nasbox.search.rundir import RunDir
+
+    with SearchBoard(RunDir(run_dir).tensorboard) as board:
+        board.log_rescore(recipe_id, [s.to_dict() for s in result.scores], result.kendall_tau, trainings)
 
 
 def _train(run_dir: Path, recipe_folder: Path, workers: int, threads: int) -> None:

@@ -38,6 +38,11 @@ class NetworkScore:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> NetworkScore:
+        interval = data.get("interval")
+        return cls(**{**data, "interval": tuple(interval) if interval is not None else None})
+
 
 @dataclass(frozen=True)
 class RescoredFront:
@@ -49,9 +54,21 @@ class RescoredFront:
     def front(self) -> list[NetworkScore]:
         return [s for s in self.scores if s.standing in ("on front", "tied with the front (within interval)")]
 
+    def ranks(self) -> dict[str, tuple[int, int]]:
+        """Each scored network's rank by the search's validation accuracy and by its re-scored test mean (1 = the
+        most accurate): which networks kept their place and which did not."""
+        scored = [s for s in self.scores if s.test_mean is not None]
+        by_search = sorted(scored, key=lambda s: -s.search_val_accuracy)
+        by_test = sorted(scored, key=lambda s: -s.test_mean)
+        return {s.key: (by_search.index(s) + 1, by_test.index(s) + 1) for s in scored}
+
     def to_dict(self) -> dict[str, Any]:
         return {"kendall_tau": self.kendall_tau, "kendall_p": self.kendall_p,
                 "networks": [s.to_dict() for s in self.scores]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RescoredFront:
+        return cls([NetworkScore.from_dict(n) for n in data["networks"]], data["kendall_tau"], data["kendall_p"])
 
 
 def score_network(member: Member, records: list[dict[str, Any]]) -> NetworkScore:
