@@ -39,6 +39,22 @@ def trained(trials: list[optuna.trial.FrozenTrial]) -> list[optuna.trial.FrozenT
 
 
 @pytest.mark.slow
+def test_a_baseline_that_does_not_learn_under_the_users_recipe_is_marked_not_scored(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    result = nasbox_cli("search", *TINY, "--trials", "1", "--baselines", "squeezenet1_1", "--batch-norm",
+                        "as-designed", "--run-dir", str(run_dir), "--quiet")  # as designed it stays at chance
+    assert result.returncode == 0, result.stderr
+    front = json.loads((run_dir / "front.json").read_text())
+    [baseline] = front["baselines"]
+    assert not learned(baseline["val_accuracy"], 0.1, front["split"]["val"])
+    assert baseline["standing"] == DID_NOT_LEARN and front["baselines_hypervolume_excludes"] == ["squeezenet1_1"]
+    assert front["baselines_hypervolume"] == 0 and all(p["baseline"] is None for p in front["front"])
+    row = next(line for line in result.stdout.splitlines() if line.startswith("squeezenet1_1"))
+    assert DID_NOT_LEARN in row and "0.1" not in row  # chance is not presented as a score
+    assert "leaving out squeezenet1_1: did not learn" in result.stdout
+
+
+@pytest.mark.slow
 def test_tiny_search_writes_its_run_directory_keeps_the_budget_and_resumes(tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
     first = nasbox_cli("search", *TINY, "--trials", "3", "--baselines", "mobilenet_v2", "--run-dir", str(run_dir))

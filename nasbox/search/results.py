@@ -44,7 +44,7 @@ class Snapshot:
     baselines_hypervolume: float
     counts: dict[str, int]
     failures: list[dict[str, Any]]
-    at_chance: frozenset[str] = frozenset()  # baselines that did not learn: left out of baselines_hypervolume
+    at_chance: frozenset[str] = frozenset()  # baselines that did not learn: off the front and its hypervolumes
 
     @property
     def finished(self) -> int:
@@ -69,8 +69,8 @@ def take_snapshot(studies: Studies, config: SearchConfig, reference: Reference, 
                   test_scores: Mapping[str, float] | None = None) -> Snapshot:
     """Collect every scored trial of both studies as points (with the spec each trained and, from `test_scores`
     keyed by weights key, the test accuracy of those scored), and the front among those within the budgets; a
-    baseline whose validation accuracy (on `scored_on` images) is at chance level did not learn, and the baselines'
-    hypervolume leaves it out rather than counting the recipe's failure as the network's score."""
+    baseline whose validation accuracy (on `scored_on` images) is at chance level did not learn, and the front and
+    the baselines' hypervolume leave it out rather than counting the recipe's failure as the network's score."""
     trials = studies.search.get_trials(deepcopy=False)
     zoo_trials = studies.zoo.get_trials(deepcopy=False)
     scores = test_scores or {}
@@ -79,9 +79,9 @@ def take_snapshot(studies: Studies, config: SearchConfig, reference: Reference, 
     budget = config.budget
     feasible = [p for p in points if budget.admits(p.figures())]
     objectives = config.objectives
-    front = pareto_front(feasible, objectives)
     at_chance = frozenset(p.baseline for p in points
                           if p.baseline and not learned(p.val_accuracy, reference.chance, scored_on))
+    front = pareto_front([p for p in feasible if p.baseline not in at_chance], objectives)
     zoo_points = [p for p in feasible if p.baseline and p.baseline not in at_chance]
     everything = [*trials, *zoo_trials]
     counts = {
