@@ -13,13 +13,12 @@ from nasbox.report.pareto_figure import tick_label
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-FRONT_STANDINGS = ("on front", "tied with the front (within interval)")
-
 
 def rescored_figure(scores: list[dict], *, title: str = "") -> Figure:
     """Mean test accuracy ± 95% interval against MACs (log) for every scored network of `scores` (the
     `NetworkScore.to_dict()` rows of a rescore), the search's validation score as a hollow marker joined to it,
-    the re-scored front as a step line, baselines named."""
+    the re-scored front (the networks nothing beats, ties within the intervals aside) as a step line, baselines
+    named."""
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
@@ -52,7 +51,7 @@ def rescored_figure(scores: list[dict], *, title: str = "") -> Figure:
                     fmt="D" if baseline else "o", color="tab:blue" if baseline else "tab:orange", markersize=6,
                     markeredgecolor="black", markeredgewidth=0.5, capsize=3, linestyle="none", zorder=4,
                     label="baseline, re-scored (test, mean ± 95%)" if baseline else "re-scored (test, mean ± 95%)")
-    front = sorted((s for s in shown if s.get("standing") in FRONT_STANDINGS), key=lambda s: s["macs"])
+    front = sorted((s for s in shown if s.get("standing") == "on front"), key=lambda s: s["macs"])
     if front:
         ax.step([s["macs"] for s in front], [s["test_mean"] for s in front], where="post", color="tab:orange",
                 linewidth=1.2, alpha=0.7, label="re-scored front", zorder=3)
