@@ -139,8 +139,9 @@ class Run:
     def rescored(self, member: Member, recipe_id: str | None = None) -> Rescored:
         """The weights a rescore kept for `member`, from the recipe `recipe_id` (needed only when the run was
         re-scored with several)."""
+        from nasbox.jobs import read_records
         from nasbox.rescore.plan import PLAN, RESCORE, read_plan
-        from nasbox.rescore.records import best_record, read_records, weights_file
+        from nasbox.rescore.records import best_record, weights_file
         from nasbox.rescore.summary import score_network
 
         root = self.path / RESCORE

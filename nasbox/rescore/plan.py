@@ -72,10 +72,14 @@ def make_recipe(search: ProxyConfig, *, epochs: int | None = None, width_mult: f
     return dataclasses.replace(search, **changes)
 
 
-def cheaper_settings(recipe: ProxyConfig, search: ProxyConfig) -> list[str]:
-    """The settings in which `recipe` trains less than the search's proxy did."""
-    return [f"--{name.replace('_', '-')} {getattr(recipe, name):g} < {getattr(search, name):g}"
-            for name in ("epochs", "width_mult", "resolution") if getattr(recipe, name) < getattr(search, name)]
+FIDELITY_SETTINGS = ("epochs", "width_mult", "resolution")
+
+
+def cheaper_settings(recipe: ProxyConfig, search: ProxyConfig, prefix: str = "") -> list[str]:
+    """The settings in which `recipe` trains less than the search's proxy did, named as their flags (with
+    `prefix`, e.g. `--reference-epochs`)."""
+    return [f"--{prefix}{name.replace('_', '-')} {getattr(recipe, name):g} < {getattr(search, name):g}"
+            for name in FIDELITY_SETTINGS if getattr(recipe, name) < getattr(search, name)]
 
 
 def choose_members(front: dict[str, Any], top: int | None) -> list[Member]:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from nasbox.errors import NasboxError
 from nasbox.files import read_text
+from nasbox.jobs import read_records, run_sharded
 from nasbox.proxy import ProxyConfig
 from nasbox.rescore.plan import RESCORE, Plan, cheaper_settings, choose_members, folder, make_recipe, write_plan
-from nasbox.rescore.records import read_records
 from nasbox.rescore.summary import RescoredFront, summarise
 from nasbox.search.storage_files import write_atomically
 
@@ -116,17 +116,7 @@ def _log_to_tensorboard(run_dir: Path, recipe_id: str, result: RescoredFront, tr
 
 def _train(run_dir: Path, recipe_folder: Path, workers: int, threads: int) -> None:
     """Train the plan's missing records: in this process for one worker, else in worker processes."""
-    import torch
-
     from nasbox.rescore.worker import run_jobs
 
-    if workers == 1:
-        torch.set_num_threads(threads)
-        run_jobs(run_dir, recipe_folder, 0, 1)
-        return
-    from nasbox.processes import run_workers
-
-    codes = run_workers("nasbox.rescore.worker", [str(run_dir), str(recipe_folder), "--jobs", str(workers),
-                                                  "--threads", str(threads)], workers)
-    if any(code != 0 for code in codes):
-        raise NasboxError("a rescore worker stopped with an error (see above); rerun the same command to resume")
+    run_sharded("nasbox.rescore.worker", [str(run_dir), str(recipe_folder)], workers, threads,
+                lambda index, jobs: run_jobs(run_dir, recipe_folder, index, jobs), "rescore")

@@ -1,0 +1,94 @@
+"""Which proxy should be the default? `nasbox fidelity` for a grid of proxies against one fixed, costlier reference,
+on the same networks of the default space and data: a table of τ, ρ, noise ceiling, MACs' τ, top-20% overlap and
+CPU-seconds per network for every proxy.
+
+Every proxy of the grid is measured against the same reference trainings: the networks, the data split and the
+reference's training seeds are the same for all, so the reference records of the first measurement are linked into
+the others' folders before they run instead of being trained again. Each measurement resumes, so the study may run
+in parts (rerun the same command).
+
+    python experiments/bench/proxy_fidelity.py [-n 30] [--grid 1x0.25x32,2x0.25x32,...] [--reference 8x0.5x32]
+        [--space inception_resnet] [--budget-macs 600M] [--subset N] [--jobs 2] [--dir runs/bench-proxy-fidelity]
+
+Sizing (2 cores, measured: the default proxy, 2 epochs at width 0.25 and 32 px, costs about 8 CPU-s per training
+on the built-in data): the default grid is epochs 1, 2, 4 at width 0.25 and 32 px, epochs 2 at width 0.5, and
+epochs 2 at 64 px, with an 8-epoch reference at width 0.5 (about 16 times the default proxy's cost per training);
+with -n 30 that is an estimated 150 CPU-minutes (not measured: scaled from the default proxy's cost), about 75
+minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from nasbox.fidelity import measure_fidelity
+from nasbox.fidelity.plan import REFERENCE
+from nasbox.jobs import RECORDS
+from nasbox.search import make_config
+
+DEFAULT_GRID = "1x0.25x32,2x0.25x32,4x0.25x32,2x0.5x32,2x0.25x64"
+
+
+def recipe(text: str) -> dict[str, str]:
+    """EPOCHSxWIDTHxRESOLUTION, e.g. 2x0.25x32."""
+    epochs, width, resolution = text.split("x")
+    return {"epochs": epochs, "width_mult": width, "resolution": resolution}
+
+
+def share_reference(source: Path | None, folder: Path) -> None:
+    """Link the reference records of `source` into `folder`, so the reference is trained once for the grid."""
+    if source is None or not (source / RECORDS).is_dir():
+        return
+    (folder / RECORDS).mkdir(parents=True, exist_ok=True)
+    for path in (source / RECORDS).glob(f"*-{REFERENCE}-seed*.json"):
+        target = folder / RECORDS / path.name
+        if not target.exists():
+            os.link(path, target)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=30, help="networks (default 30)")
+    parser.add_argument("--grid", default=DEFAULT_GRID, help=f"proxies, EPOCHSxWIDTHxRES, comma-separated "
+                                                            f"(default {DEFAULT_GRID})")
+    parser.add_argument("--reference", default="8x0.5x32", help="the reference, EPOCHSxWIDTHxRES (default 8x0.5x32)")
+    parser.add_argument("--space", default="inception_resnet")
+    parser.add_argument("--budget-macs", default="600M")
+    parser.add_argument("--subset", help="images of the built-in data (default all)")
+    parser.add_argument("--jobs", default="2")
+    parser.add_argument("--dir", default="runs/bench-proxy-fidelity")
+    args = parser.parse_args()
+    reference = recipe(args.reference)
+    rows, first = [], None
+    for text in args.grid.split(","):
+        settings = {"space": args.space, "budget_macs": args.budget_macs, "subset": args.subset, "jobs": args.jobs,
+                    "threads": "1", **recipe(text)}
+        folder = Path(args.dir) / f"proxy-{text}-reference-{args.reference}"
+        share_reference(first, folder)
+        outcome = measure_fidelity(make_config({k: v for k, v in settings.items() if v is not None}), args.n,
+                                   reference_epochs=int(reference["epochs"]),
+                                   reference_width_mult=float(reference["width_mult"]),
+                                   reference_resolution=int(reference["resolution"]), directory=folder)
+        first = first or folder
+        report = outcome.report
+        proxy, ceiling, macs = report.agreement("proxy (seed 0)"), report.noise_ceiling, report.agreement("MACs")
+        rows.append((text, proxy.kendall_tau, proxy.spearman_rho, ceiling.kendall_tau, macs.kendall_tau,
+                     proxy.top_overlap, report.cpu_seconds["proxy"], report.cost_share))
+        print(f"{text}: done ({outcome.trained} trainings this time, {outcome.seconds / 60:.1f} min)", flush=True)
+
+    def number(value: float | None, form: str) -> str:
+        return format(value, form) if value is not None else "–"
+
+    print(f"\n{args.n} networks of {args.space} within {args.budget_macs} MACs; reference {args.reference} "
+          "(epochs x width x resolution); test split")
+    print("| proxy | τ | ρ | noise ceiling τ | MACs τ | top-20% overlap | CPU-s per network | share of reference |")
+    print("|---|---|---|---|---|---|---|---|")
+    for text, tau, rho, noise, mac, top, cpu, share in rows:
+        print(f"| {text} | {number(tau, '+.3f')} | {number(rho, '+.3f')} | {number(noise, '+.3f')} | "
+              f"{number(mac, '+.3f')} | {number(top, '.0%')} | {number(cpu, '.1f')} | {number(share, '.1%')} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""Does the search beat chance? TPE, NSGA-II and random search (`run_search --sampler tpe|nsga2|random`) on the
+same space, budget and cheap proxy, with the same trial count N and several seeds each; random search runs to 2N.
+
+Prints each sampler's mean and spread (min–max, sd) of the front's hypervolume at N trials, and how many random
+trials reach TPE's mean hypervolume at N (goal: TPE at N ≥ random at 2N). The hypervolume is the search's own
+(accuracy between chance and 1, MACs over the budget; see the README's "Hypervolume"), of the searched trials only
+(no baselines), on validation accuracy, as the sampler sees it.
+
+    python experiments/bench/samplers.py [--trials 30] [--seeds 3] [--space inception_resnet] [--budget-macs 600M]
+        [--epochs 1] [--subset 1500] [--jobs 1] [--threads 1] [--dir runs/bench-samplers]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from pathlib import Path
+
+from nasbox.search import make_config, run_search
+from nasbox.search.front import Point, Reference, hypervolume, pareto_front, read_front
+
+OBJECTIVES = ("accuracy", "macs")
+
+
+def prefix_hypervolumes(run_dir: Path, points: list[Point]) -> list[tuple[int, float]]:
+    """(trial number + 1, hypervolume of the searched points up to that trial) for each scored trial, in order."""
+    reference = Reference.from_dict(read_front(run_dir)["reference"])
+    searched = sorted((p for p in points if p.trial is not None), key=lambda p: p.trial)
+    return [(p.trial + 1, hypervolume(pareto_front(searched[:i + 1], OBJECTIVES), OBJECTIVES, reference))
+            for i, p in enumerate(searched)]
+
+
+def at(curve: list[tuple[int, float]], trials: int) -> float:
+    """The hypervolume after `trials` trials."""
+    return max((hv for n, hv in curve if n <= trials), default=0.0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=30, help="N: trials of each search (random runs to 2N)")
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--space", default="inception_resnet")
+    parser.add_argument("--budget-macs", default="600M")
+    parser.add_argument("--epochs", default="1", help="the cheap proxy's epochs")
+    parser.add_argument("--subset", default="1500", help="images of the built-in data the proxy uses")
+    parser.add_argument("--jobs", default="1")
+    parser.add_argument("--threads", default="1")
+    parser.add_argument("--dir", default="runs/bench-samplers", help="folder of the runs (they resume)")
+    args = parser.parse_args()
+    curves: dict[str, list[list[tuple[int, float]]]] = {}
+    for sampler in ("tpe", "nsga2", "random"):
+        trials = args.trials * (2 if sampler == "random" else 1)
+        for seed in range(args.seeds):
+            run_dir = Path(args.dir) / f"{sampler}-seed{seed}"
+            config = make_config({"space": args.space, "budget_macs": args.budget_macs, "sampler": sampler,
+                                  "trials": trials, "seed": seed, "epochs": args.epochs, "subset": args.subset,
+                                  "baselines": "none", "jobs": args.jobs, "threads": args.threads,
+                                  "run_dir": str(run_dir)})
+            outcome = run_search(config, progress=False)
+            curves.setdefault(sampler, []).append(prefix_hypervolumes(run_dir, outcome.snapshot.points))
+            print(f"{sampler} seed {seed}: hypervolume {at(curves[sampler][-1], args.trials):.4f} at "
+                  f"{args.trials} trials ({outcome.seconds / 60:.1f} min)", flush=True)
+    print(f"\n{args.space} within {args.budget_macs} MACs, proxy {args.epochs} epoch(s) on {args.subset} images, "
+          f"{args.seeds} seeds; hypervolume at N = {args.trials} trials:")
+    means = {}
+    for sampler, runs in curves.items():
+        values = [at(curve, args.trials) for curve in runs]
+        means[sampler] = statistics.fmean(values)
+        spread = statistics.stdev(values) if len(values) > 1 else 0.0
+        print(f"  {sampler:7s} mean {means[sampler]:.4f}  sd {spread:.4f}  min–max {min(values):.4f}–"
+              f"{max(values):.4f}")
+    random_2n = [at(curve, 2 * args.trials) for curve in curves["random"]]
+    print(f"  random at 2N = {2 * args.trials}: mean {statistics.fmean(random_2n):.4f}")
+    reach = [next((n for n, hv in curve if hv >= means["tpe"]), None) for curve in curves["random"]]
+    words = ", ".join(str(n) if n is not None else f"not within {2 * args.trials}" for n in reach)
+    print(f"random trials to reach TPE's mean hypervolume at N ({means['tpe']:.4f}), per seed: {words}")
+    print(f"TPE at N {'≥' if means['tpe'] >= statistics.fmean(random_2n) else '<'} random at 2N (goal ≥)")
+
+
+if __name__ == "__main__":
+    main()

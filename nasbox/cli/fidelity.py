@@ -1,0 +1,107 @@
+"""`nasbox fidelity`: how well the proxy ranks networks of a space against a costlier reference recipe, beside
+the noise ceiling and the free scores (MACs, params), and what each costs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TYPE_CHECKING
+
+from nasbox.cli.search import _HELP
+from nasbox.report import format_table
+from nasbox.search.config import PROXY_SETTINGS, flag
+from nasbox.units import format_count
+
+if TYPE_CHECKING:
+    from nasbox.fidelity import Agreement, FidelityOutcome
+    from nasbox.proxy import ProxyConfig
+
+# the settings of `nasbox search` that a measurement shares: what is drawn, the data, the proxy, the workers
+SETTINGS = ("space", "budget_macs", "budget_params", "dataset", "data_dir", "subset", "val_fraction",
+            "test_fraction", "seed", "jobs", "threads", "device", *PROXY_SETTINGS)
+REFERENCE = {"epochs": "training epochs (default: the proxy's × 3)", "width_mult": "width (default: the proxy's)",
+             "resolution": "input resolution (default: the proxy's)"}
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "fidelity", help="measure how well the proxy ranks networks against a costlier reference recipe",
+        description="Draw N networks of a space within the budgets (seeded), train each with the proxy (two seeds) "
+                    "and with a costlier reference recipe, score all on the held-out test split, and print Kendall's "
+                    "tau and Spearman's rho of the proxy against the reference, of the proxy against itself (the "
+                    "noise ceiling) and of MACs and params against the reference, the top-20% overlap, and the "
+                    "CPU-seconds of each. Records live in one file per training: rerun the same command to resume.")
+    parser.add_argument("-n", type=int, default=20, metavar="N", help="networks to draw (at least 4; default 20)")
+    for name in SETTINGS:
+        metavar, text = _HELP[name]
+        parser.add_argument(flag(name), dest=name, metavar=metavar, required=name == "space", help=text)
+    for name, text in REFERENCE.items():
+        parser.add_argument(flag(f"reference_{name}"), dest=f"reference_{name}", metavar=_HELP[name][0],
+                            help=f"reference {text}")
+    parser.add_argument("--dir", metavar="DIR", help="the measurement's folder (default "
+                                                     "runs/fidelity-<space>-<budget>-<digest of the settings>)")
+    parser.add_argument("--json", action="store_true", help="print every figure and every network's as JSON")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> None:
+    from nasbox.fidelity import measure_fidelity
+    from nasbox.search.config import make_config
+
+    config = make_config({name: getattr(args, name) for name in SETTINGS if getattr(args, name) is not None})
+    reference = {name: PROXY_SETTINGS[name](value, flag(f"reference_{name}")) for name in REFERENCE
+                 if (value := getattr(args, f"reference_{name}")) is not None}
+    outcome = measure_fidelity(config, args.n, directory=args.dir,
+                               **{f"reference_{name}": value for name, value in reference.items()})
+    if args.json:
+        print(json.dumps(outcome.to_dict(), indent=2))
+        return
+    print_fidelity(outcome)
+
+
+def print_fidelity(outcome: FidelityOutcome) -> None:
+    """The networks' figures, each score's agreement with the reference, the noise ceiling and the costs."""
+    plan, report = outcome.plan, outcome.report
+    config, reference = plan.config, plan.reference
+    print(f"fidelity of the proxy ({_recipe(config.proxy)}) against the reference ({_recipe(reference)}): "
+          f"{len(plan.networks)} networks of {config.space} within {config.budget.describe()}, seed {config.seed}, "
+          "test accuracy on the held-out split")
+    rows = [(n.key, format_count(n.macs), format_count(n.params), *(_accuracy(a) for a in n.proxy),
+             _accuracy(n.reference), "; ".join(n.failed)) for n in report.networks]
+    print(format_table(("network", "MACs", "params", "proxy seed 0", "proxy seed 1", "reference", "failed"), rows,
+                       numeric=(False, True, True, True, True, True, False)))
+    print(f"\nagreement with the reference's ranking ({len(report.scored)} networks; top 20% = {report.top_count}):")
+    table = [_agreement_row(a) for a in [*report.agreements, report.noise_ceiling]]
+    print(format_table(("score", "against", "Kendall tau", "(p)", "Spearman rho", "top-20% overlap"), table,
+                       numeric=(False, False, True, True, True, True)))
+    proxy, macs = report.agreement("proxy (seed 0)").kendall_tau, report.agreement("MACs").kendall_tau
+    ceiling = report.noise_ceiling.kendall_tau
+    if proxy is not None and macs is not None:
+        print(f"the proxy's tau is {proxy - macs:+.3f} from MACs' (a free score)"
+              + (f" and {proxy - ceiling:+.3f} from its noise ceiling" if ceiling is not None else ""))
+    cpu, share = report.cpu_seconds, report.cost_share
+    print(f"CPU-seconds per network: proxy {_seconds(cpu['proxy'])} (one training), reference "
+          f"{_seconds(cpu['reference'])}" + (f"; the proxy costs {share:.1%} of the reference" if share else ""))
+    print(f"records in {outcome.folder}; {outcome.trained} training(s) this time, in {outcome.seconds / 60:.1f} min")
+
+
+def _agreement_row(agreement: Agreement) -> tuple[str, ...]:
+    def number(value: float | None, form: str) -> str:
+        return format(value, form) if value is not None else "–"
+
+    return (agreement.score, agreement.against, number(agreement.kendall_tau, "+.3f"),
+            number(agreement.kendall_p, ".3f"), number(agreement.spearman_rho, "+.3f"),
+            number(agreement.top_overlap, ".0%"))
+
+
+def _recipe(recipe: ProxyConfig) -> str:
+    epochs = f"{recipe.epochs} epoch{'s' if recipe.epochs != 1 else ''}"
+    return f"{epochs}, width {recipe.width_mult:g}, {recipe.resolution}² input"
+
+
+def _accuracy(value: float | None) -> str:
+    return f"{value:.4f}" if value is not None else "–"
+
+
+def _seconds(value: float | None) -> str:
+    return f"{value:.1f}" if value is not None else "–"
