@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
-from nasbox.cost import cost, layer_costs
+from nasbox.cost import KindCosts, cost, kind_costs, layer_costs
 from nasbox.cost.latency import profile_latency
 from nasbox.errors import NasboxError
 from nasbox.report import format_table
 from nasbox.units import format_count
 from nasbox.zoo import load_network
+
+if TYPE_CHECKING:
+    from nasbox.cost.latency import LatencyProfile
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -23,6 +27,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                         help="input shape, e.g. 3x224x224 (default: the spec's own)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--dump-spec", action="store_true", help="print the spec as YAML and stop")
+    parser.add_argument("--by-kind", action="store_true",
+                        help="group MACs, params and activations by primitive kind (1×1, depthwise, k×k, grouped, "
+                             "transposed convs, linear, batch norm, ...) with each kind's share, instead of by layer")
     parser.add_argument("--latency", action="store_true",
                         help="also measure the latency end to end (median and IQR of the timed runs)")
     parser.add_argument("--latency-table", metavar="FILE",
@@ -52,7 +59,6 @@ def run(args: argparse.Namespace) -> None:
     shape = parse_shape(args.input) if args.input else spec.input
     if shape[0] != spec.input[0]:
         raise NasboxError(f"--input: {spec.name} takes {spec.input[0]} input channels, got {shape[0]}")
-    total, rows = cost(spec, shape), layer_costs(spec, shape)
     latency = None
     if args.latency or args.latency_table:
         latency = profile_latency(spec, input_shape=shape, device=args.device, threads=args.threads,
@@ -60,6 +66,10 @@ def run(args: argparse.Namespace) -> None:
                                   compile=args.compile, table=args.latency_table)
         for warning in latency.warnings:
             sys.stderr.write(f"nasbox profile: warning: {warning}\n")
+    if args.by_kind:
+        print_by_kind(spec.name, shape, kind_costs(spec, shape), latency, as_json=args.json)
+        return
+    total, rows = cost(spec, shape), layer_costs(spec, shape)
     if args.json:
         report = {
             "name": spec.name, "input": list(shape),
@@ -78,5 +88,30 @@ def run(args: argparse.Namespace) -> None:
     print(format_table(("#", "layer", "output", "params", "MACs"), table, numeric=(True, False, False, True, True)))
     print(f"params {format_count(total.params)}, MACs {format_count(total.macs)}, activations "
           f"{format_count(total.activations)} elements (peak {format_count(total.peak_activations)})")
+    if latency is not None:
+        print(latency.describe())
+
+
+def print_by_kind(name: str, shape: tuple[int, ...], kinds: KindCosts, latency: LatencyProfile | None, *,
+                  as_json: bool) -> None:
+    """The by-kind table (or JSON): each kind's MACs, params and activations with their shares."""
+    if as_json:
+        report = {"name": name, "input": list(shape), **kinds.to_dict()}
+        if latency is not None:
+            report["latency"] = latency.to_dict()
+        print(json.dumps(report, indent=2))
+        return
+
+    def share(value: float | None) -> str:
+        return "–" if value is None else f"{value:.2%}"
+
+    table = [(k.label, f"{k.macs:,}", share(k.macs_share), f"{k.params:,}", share(k.params_share),
+              f"{k.activations:,}", share(k.activations_share)) for k in kinds.kinds]
+    table.append(("total", f"{kinds.macs:,}", "100.00%", f"{kinds.params:,}", "", f"{kinds.activations:,}", "100.00%"))
+    print(f"{name} at {'×'.join(map(str, shape))}, by primitive kind")
+    print(format_table(("kind", "MACs", "share", "params", "of weights", "activations", "share"), table,
+                       numeric=(False, *[True] * 6)))
+    print(f"params shares are of the {kinds.weights:,} conv and linear weights; batch norm and biases are counted "
+          "in the total only")
     if latency is not None:
         print(latency.describe())

@@ -1,5 +1,7 @@
-"""Cost of a spec: analytic MACs, params and activation memory (latency comes with its own module)."""
+"""Cost of a spec: analytic MACs, params and activation memory, per layer or by primitive kind (latency comes
+with its own module)."""
 
 from nasbox.cost.analytic import Cost, LayerCost, cost, layer_costs
+from nasbox.cost.kinds import KindCost, KindCosts, kind_costs
 
-__all__ = ["Cost", "LayerCost", "cost", "layer_costs"]
+__all__ = ["Cost", "KindCost", "KindCosts", "LayerCost", "cost", "kind_costs", "layer_costs"]

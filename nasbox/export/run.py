@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from nasbox.arch.spec import ArchSpec
 from nasbox.errors import NasboxError
 from nasbox.search.front import read_front
-from nasbox.search.rundir import CONFIG, RunDir
-from nasbox.search.study import BASELINE, FAILED, INFEASIBLE, INTERRUPTED, REASON, SEARCH_STUDY, SPEC, STATUS
+from nasbox.search.rundir import RunDir
+from nasbox.search.study import BASELINE, FAILED, INFEASIBLE, INTERRUPTED, REASON, SPEC, STATUS
 from nasbox.search.test_scores import read_test_scores
 from nasbox.search.weights import weights_key, weights_path
 
@@ -68,10 +68,7 @@ class Run:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.front_data = read_front(self.path)
-        if not (self.path / CONFIG).is_file():
-            raise NasboxError(f"{self.path}: no {CONFIG} here, so it is not a nasbox run directory; give the "
-                              "--run-dir of a 'nasbox search'")
-        self.identity: dict[str, Any] = RunDir(self.path).read_config().get("identity") or {}
+        self.identity: dict[str, Any] = RunDir(self.path).read_identity()
         self.front = sorted((self._member(entry, on_front=True) for entry in self.front_data["front"]),
                             key=lambda m: -m.val_accuracy)
 
@@ -245,14 +242,9 @@ class Run:
                       latency=entry.get("latency"), on_front=on_front, test_accuracy=entry.get("test_accuracy"))
 
     def _search_trials(self) -> list[FrozenTrial]:
-        import optuna
+        from nasbox.search.study import load_trials
 
-        from nasbox.search.study import open_storage
-
-        run = RunDir(self.path)
-        if not run.journal.is_file():
-            return []
-        return optuna.load_study(study_name=SEARCH_STUDY, storage=open_storage(run)).get_trials(deepcopy=False)
+        return load_trials(RunDir(self.path))
 
 
 def _check_trained(trial: FrozenTrial) -> None:

@@ -2,7 +2,8 @@
 
 Layout under the log directory (``<run_dir>/tensorboard``)::
 
-    events.out.tfevents.*            search/* scalars and front/accuracy_vs_<objective> images, step = finished trials
+    events.out.tfevents.*            search/* scalars and front/accuracy_vs_<objective> images, step = finished trials;
+                                     importance/* text and image once the search ends
     trials/<name>/events.out.tfevents.*   proxy/<metric> per epoch, then the trial's hparams session
 
 What the hparams plugin needs, and so what `SearchBoard.log_trial` guarantees:
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from tensorboard.compat.proto.summary_pb2 import Summary
     from torch.utils.tensorboard import SummaryWriter
+
+    from nasbox.search.importance import ImportanceReport
 
 KINDS = ("baseline", "searched")
 
@@ -183,6 +186,21 @@ class SearchBoard:
         self._top.add_text(f"{tag}/networks", "\n".join(rows), trainings)
         if kendall_tau is not None:
             self._top.add_scalar(f"{tag}/kendall_tau", kendall_tau, trainings)
+        self._top.flush()
+
+    def log_importance(self, step: int, report: ImportanceReport) -> None:
+        """Write which genes and ideas mattered (`nasbox importance`) into the top-level run at `step`: text
+        importance/by_idea and importance/by_gene (markdown tables) and image importance/by_idea (bars)."""
+        from torch.utils.tensorboard import SummaryWriter
+
+        from nasbox.report.importance import gene_table, heading, idea_table, importance_figure, markdown
+
+        if self._top is None:
+            self._top = SummaryWriter(log_dir=str(self.log_dir))
+        note = f"{heading(report)}\n\n" + (f"**warning:** {report.warning}\n\n" if report.warning else "")
+        self._top.add_text("importance/by_idea", note + markdown(idea_table(report)), step)
+        self._top.add_text("importance/by_gene", markdown(gene_table(report)), step)
+        self._top.add_image("importance/by_idea", _render(importance_figure(report)), step, dataformats="HWC")
         self._top.flush()
 
     def close(self) -> None:

@@ -2,6 +2,7 @@
 sees the trials of every worker process, or of any other executor, alike) and, whenever a trial has ended, scores
 the new front members and baselines on the held-out test split (`test_scores`), publishes the front (front files
 and TensorBoard), drops the kept weights of trials off the front, and shows the progress when there is a display.
+When the search ends it writes the genes' importance by idea to TensorBoard (`nasbox.search.importance`).
 
 A write that fails (a full disk, a folder made read-only) leaves the last complete front files in place (they
 are replaced atomically), stops the search, and is reported as one line once the workers have stopped.
@@ -59,6 +60,8 @@ class Publisher:
             self._thread.join()
         try:
             snapshot = self.update(force=True)
+            if self.error is None:
+                self._log_importance(snapshot)
         finally:
             if self.progress is not None:
                 self.progress.close()
@@ -96,6 +99,21 @@ class Publisher:
             publish(self.run, snapshot, self.config, self.reference, self.board, self.scorer.split_sizes)
             prune_weights(self.run.path, snapshot)
             self._published = snapshot.ended
+        except OSError as exc:
+            self._fail(exc)
+
+    def _log_importance(self, snapshot: Snapshot) -> None:
+        """Which genes and ideas mattered (`nasbox importance`), in TensorBoard at the step of the last front."""
+        from nasbox.search.importance import trial_importance
+        from nasbox.space import load_space
+
+        try:
+            report = trial_importance(self.studies.search.get_trials(deepcopy=False), self.config.objectives,
+                                      self.config.objectives, load_space(self.config.space), seed=self.config.seed,
+                                      where=str(self.run.path))
+            self.board.log_importance(snapshot.ended, report)
+        except NasboxError:
+            return  # fewer than 2 trials to compare: nothing to show yet
         except OSError as exc:
             self._fail(exc)
 

@@ -67,6 +67,14 @@ class RunDir:
     def read_config(self) -> dict[str, Any]:
         return parse_yaml(read_text(self.path / CONFIG), str(self.path / CONFIG)) or {}
 
+    def read_identity(self) -> dict[str, Any]:
+        """The run's identity (space, objectives, budgets, data, proxy recipe, seed), for the commands that read a
+        finished run; an error when the directory holds no run."""
+        if not (self.path / CONFIG).is_file():
+            raise NasboxError(f"{self.path}: no {CONFIG} here, so it is not a nasbox run directory; give the "
+                              "--run-dir of a 'nasbox search'")
+        return self.read_config().get("identity") or {}
+
     def invocation(self) -> SearchConfig:
         """The settings of the invocation that last started a search here (what its workers run)."""
         return SearchConfig.from_dict(self.read_config()["last_invocation"])

@@ -87,6 +87,15 @@ def open_storage(run: RunDir) -> optuna.storages.BaseStorage:
     return optuna.storages.JournalStorage(JournalFileBackend(str(run.journal)))
 
 
+def load_trials(run: RunDir, name: str = SEARCH_STUDY) -> list[FrozenTrial]:
+    """The trials of study `name` of a run, read without writing anything (none when it has no journal yet)."""
+    import optuna
+
+    if not run.journal.is_file():
+        return []
+    return optuna.load_study(study_name=name, storage=open_storage(run)).get_trials(deepcopy=False)
+
+
 def open_study(storage: optuna.storages.BaseStorage, name: str, objectives: tuple[str, ...],
                sampler: optuna.samplers.BaseSampler | None = None) -> optuna.Study:
     import optuna

@@ -40,7 +40,8 @@ def member(value: Any, values: tuple[Value, ...]) -> bool:
 
 @dataclass(frozen=True)
 class Gene:
-    """One gene: `kind` is 'choices', 'int' or 'float'; `name` is its full name (e.g. 's2.width')."""
+    """One gene: `kind` is 'choices', 'int' or 'float'; `name` is its full name (e.g. 's2.width'); `idea` is the
+    surveyed idea it encodes (a key of `nasbox.space.ideas.IDEAS`), when the space file says."""
 
     name: str
     kind: str
@@ -51,6 +52,7 @@ class Gene:
     log: bool = False
     when: tuple[Condition, ...] = ()
     line: int = 0
+    idea: str | None = None
 
     def exists(self, genes: Mapping[str, Any]) -> bool:
         return all(c.holds(genes) for c in self.when)

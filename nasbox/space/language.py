@@ -9,6 +9,7 @@ not exist, switches that miss a case. (Whether the networks are valid is checked
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import typing
@@ -21,6 +22,7 @@ from nasbox.arch.layers import PRIMITIVES, Layer
 from nasbox.errors import NasboxError, SpecError
 from nasbox.files import read_text
 from nasbox.space.genes import Gene, Value, member
+from nasbox.space.ideas import IDEAS
 from nasbox.space.template import (
     Element,
     GeneDecl,
@@ -43,7 +45,7 @@ from nasbox.yaml_io import parse_yaml
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _GENE_KINDS = ("choices", "int", "float")
-_GENE_KEYS = (*_GENE_KINDS, "step", "log", "when")
+_GENE_KEYS = (*_GENE_KINDS, "step", "log", "when", "idea")
 _TOP_KEYS = ("name", "description", "input", "num_classes", "contains", "width_multiplier", "width_divisor",
              "genes", "layers")
 _STAGE_KEYS = ("stage", "depth", "stride", "genes", "block_genes", "first", "block")
@@ -179,7 +181,7 @@ class _Compiler:
         if len(kinds) != 1:
             self.fail(line, f"{label} needs exactly one of choices, int or float")
         kind = kinds[0]
-        template = self._domain(label, kind, data, line)
+        template = dataclasses.replace(self._domain(label, kind, data, line), idea=self._idea(label, data, line))
         when = self._conditions(label, data.get("when", {}), line)
         decl = GeneDecl(local, scope, self.stage, template, when)
         self.scopes[-1][local] = decl
@@ -218,6 +220,12 @@ class _Compiler:
             self.fail(line, f"{label}: a log range needs low > 0 and no step (Optuna's rule)")
         return Gene("", kind, low=low, high=high, step=step if step != 1 or kind == "float" else None, log=log,
                     line=line)
+
+    def _idea(self, label: str, data: dict, line: int) -> str | None:
+        idea = data.get("idea")
+        if idea is not None and idea not in IDEAS:
+            self.fail(line, f"{label}: unknown idea {idea!r}; use one of {', '.join(IDEAS)}")
+        return idea
 
     def _conditions(self, label: str, data: Any, line: int) -> tuple[tuple[GeneDecl, tuple[Value, ...]], ...]:
         if not isinstance(data, dict) or (not data and data != {}):
