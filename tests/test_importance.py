@@ -70,3 +70,17 @@ def test_bad_input_is_one_line_and_status_2(small_run: Path, tmp_path: Path,
         assert main(["importance", *args]) == 2
         err = capsys.readouterr().err
         assert expected in err and err.count("\n") == 1, err
+
+
+@pytest.mark.slow
+def test_a_run_with_one_finished_trial_is_one_line_and_status_2(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    space = tmp_path / "tiny.yaml"
+    space.write_text(IDEAS_SPACE)
+    run_dir = tmp_path / "run"
+    run_search(make_config({"space": str(space), "run_dir": str(run_dir), "subset": "200", "epochs": "1",
+                            "jobs": "1", "threads": "1", "baselines": "none", "trials": "1"}), progress=False)
+    capsys.readouterr()
+    assert main(["importance", str(run_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "compares at least 2" in err and err.count("\n") == 1, err
