@@ -48,14 +48,6 @@ def heading(report: ImportanceReport) -> str:
             f"{report.trials} feasible searched trials); an idea's importance is the sum over its genes")
 
 
-def markdown(table: Table) -> str:
-    """`table` as a markdown table (TensorBoard's text plugin renders it)."""
-    headers, rows = table
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def importance_figure(report: ImportanceReport) -> Figure:
     """Horizontal bars: each idea's importance for each objective, the most important for the first on top."""
     from matplotlib.figure import Figure

@@ -1,4 +1,4 @@
-"""Plain-text tables for terminal output."""
+"""Tables as text: aligned for the terminal, or markdown for TensorBoard's text plugin."""
 
 from __future__ import annotations
 
@@ -16,3 +16,10 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]], numer
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(cells[0]), rule, *(line(row) for row in cells[1:])])
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """`rows` under `headers` as a markdown table (TensorBoard's text plugin renders it)."""
+    lines = ["| " + " | ".join(str(c) for c in headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)

@@ -169,21 +169,19 @@ class SearchBoard:
         from torch.utils.tensorboard import SummaryWriter
 
         from nasbox.report.rescored_figure import rescored_figure
+        from nasbox.report.table import markdown_table
 
         if self._top is None:
             self._top = SummaryWriter(log_dir=str(self.log_dir))
         tag = f"rescore/{recipe_id}"
         fig = rescored_figure(scores, title=f"re-scored front ({recipe_id})")
         self._top.add_image(f"{tag}/test_accuracy_vs_macs", _render(fig), trainings, dataformats="HWC")
-        rows = ["| network | MACs | search val acc. | test acc. mean ± sd | 95% interval | standing |",
-                "|---|---|---|---|---|---|"]
-        for s in scores:
-            scored = s.get("test_mean") is not None
-            interval = s.get("interval")
-            rows.append(f"| {s['label']} | {s['macs']:,} | {s['search_val_accuracy']:.4f} | "
-                        + (f"{s['test_mean']:.4f} ± {s['test_sd']:.4f}" if scored else "–") + " | "
-                        + (f"[{interval[0]:.4f}, {interval[1]:.4f}]" if interval else "–") + f" | {s['standing']} |")
-        self._top.add_text(f"{tag}/networks", "\n".join(rows), trainings)
+        rows = [(s["label"], f"{s['macs']:,}", f"{s['search_val_accuracy']:.4f}",
+                 f"{s['test_mean']:.4f} ± {s['test_sd']:.4f}" if s.get("test_mean") is not None else "–",
+                 f"[{s['interval'][0]:.4f}, {s['interval'][1]:.4f}]" if s.get("interval") else "–", s["standing"])
+                for s in scores]
+        headers = ("network", "MACs", "search val acc.", "test acc. mean ± sd", "95% interval", "standing")
+        self._top.add_text(f"{tag}/networks", markdown_table(headers, rows), trainings)
         if kendall_tau is not None:
             self._top.add_scalar(f"{tag}/kendall_tau", kendall_tau, trainings)
         self._top.flush()
@@ -193,13 +191,14 @@ class SearchBoard:
         importance/by_idea and importance/by_gene (markdown tables) and image importance/by_idea (bars)."""
         from torch.utils.tensorboard import SummaryWriter
 
-        from nasbox.report.importance import gene_table, heading, idea_table, importance_figure, markdown
+        from nasbox.report.importance import gene_table, heading, idea_table, importance_figure
+        from nasbox.report.table import markdown_table
 
         if self._top is None:
             self._top = SummaryWriter(log_dir=str(self.log_dir))
         note = f"{heading(report)}\n\n" + (f"**warning:** {report.warning}\n\n" if report.warning else "")
-        self._top.add_text("importance/by_idea", note + markdown(idea_table(report)), step)
-        self._top.add_text("importance/by_gene", markdown(gene_table(report)), step)
+        self._top.add_text("importance/by_idea", note + markdown_table(*idea_table(report)), step)
+        self._top.add_text("importance/by_gene", markdown_table(*gene_table(report)), step)
         self._top.add_image("importance/by_idea", _render(importance_figure(report)), step, dataformats="HWC")
         self._top.flush()
 
