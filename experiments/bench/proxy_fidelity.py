@@ -32,9 +32,10 @@ DEFAULT_GRID = "1x0.25x32,2x0.25x32,4x0.25x32,2x0.5x32,2x0.25x64"
 
 
 def recipe(text: str) -> dict[str, str]:
-    """EPOCHSxWIDTHxRESOLUTION, e.g. 2x0.25x32."""
-    epochs, width, resolution = text.split("x")
-    return {"epochs": epochs, "width_mult": width, "resolution": resolution}
+    """EPOCHSxWIDTHxRESOLUTION[rN], e.g. 2x0.25x32, or 2x0.25x32r1 with the first downsampling layer relaxed."""
+    shape, _, relaxed = text.partition("r")
+    epochs, width, resolution = shape.split("x")
+    return {"epochs": epochs, "width_mult": width, "resolution": resolution, "relax_strides": relaxed or "0"}
 
 
 def share_reference(source: Path | None, folder: Path) -> None:
@@ -70,7 +71,8 @@ def main() -> None:
         outcome = measure_fidelity(make_config({k: v for k, v in settings.items() if v is not None}), args.n,
                                    reference_epochs=int(reference["epochs"]),
                                    reference_width_mult=float(reference["width_mult"]),
-                                   reference_resolution=int(reference["resolution"]), directory=folder)
+                                   reference_resolution=int(reference["resolution"]),
+                                   reference_relax_strides=int(reference["relax_strides"]), directory=folder)
         first = first or folder
         report = outcome.report
         proxy, ceiling, macs = report.agreement("proxy (seed 0)"), report.noise_ceiling, report.agreement("MACs")

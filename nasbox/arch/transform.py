@@ -98,6 +98,30 @@ def _normalised(value: Any) -> Any:
     return dataclasses.replace(value, **changes)
 
 
+def relax_strides(spec: ArchSpec, count: int) -> ArchSpec:
+    """`spec` with its first `count` downsampling top-level layers (convs, pools and the conv blocks, in order; not
+    deconvs, which upsample) at stride 1. A proxy at a cut resolution runs its late stages at a few pixels, where
+    kernel sizes barely matter; relaxing the stem's strides gives those stages back some of the target's spatial
+    schedule, at the cost of more MACs in every later layer. Fewer such layers than `count` are all relaxed."""
+    layers = list(spec.layers)
+    for index, layer in enumerate(layers):
+        if count == 0:
+            break
+        if _downsamples(layer):
+            layers[index] = dataclasses.replace(layer, stride=1)
+            count -= 1
+    return spec.replace(layers=tuple(layers))
+
+
+def _downsamples(layer: Any) -> bool:
+    from nasbox.arch.layers import Deconv, Pool, pair
+
+    if isinstance(layer, Deconv) or not any(f.name == "stride" for f in dataclasses.fields(layer)):
+        return False
+    stride = layer.resolved_stride() if isinstance(layer, Pool) else layer.stride
+    return pair(stride) != (1, 1)
+
+
 def proxy_spec(spec: ArchSpec, width_mult: float = 1.0, resolution: int | None = None,
                num_classes: int | None = None, in_channels: int | None = None, divisor: int = 4) -> ArchSpec:
     """The scaled-down network trained in place of `spec`: same topology, scaled widths, a smaller square input

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 SETTINGS = ("space", "budget_macs", "budget_params", "dataset", "data_dir", "subset", "val_fraction",
             "test_fraction", "seed", "jobs", "threads", "device", *PROXY_SETTINGS)
 REFERENCE = {"epochs": "training epochs (default: the proxy's × 3)", "width_mult": "width (default: the proxy's)",
-             "resolution": "input resolution (default: the proxy's)"}
+             "resolution": "input resolution (default: the proxy's)",
+             "relax_strides": "downsampling layers at stride 1 (default: the proxy's)"}
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -96,7 +97,8 @@ def _agreement_row(agreement: Agreement) -> tuple[str, ...]:
 
 def _recipe(recipe: ProxyConfig) -> str:
     epochs = f"{recipe.epochs} epoch{'s' if recipe.epochs != 1 else ''}"
-    return f"{epochs}, width {recipe.width_mult:g}, {recipe.resolution}² input"
+    relaxed = f", {recipe.relax_strides} stride(s) relaxed" if recipe.relax_strides else ""
+    return f"{epochs}, width {recipe.width_mult:g}, {recipe.resolution}² input{relaxed}"
 
 
 def _accuracy(value: float | None) -> str:

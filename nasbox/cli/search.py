@@ -47,6 +47,8 @@ _HELP = {
     "clip_norm": ("C", "clip each step's gradient to this L2 norm (default none)"),
     "batch_norm": ("HOW", "added (default): the proxy has batch norm after every conv that has none, which folds "
                           "into the conv once trained; as-designed: only the network's own"),
+    "relax_strides": ("N", "the proxy runs the network's first N downsampling layers at stride 1, so that at a cut "
+                           "resolution its late stages keep more pixels (more MACs; default 0)"),
     "width_mult": ("M", "proxy width multiplier (default 0.25)"),
     "resolution": ("PX", "proxy input resolution (default 32)"),
     "batch_size": ("N", "proxy batch size (default 64)"),

@@ -44,6 +44,7 @@ class FidelityOutcome:
 
 def measure_fidelity(config: SearchConfig, count: int, *, reference_epochs: int | None = None,
                      reference_width_mult: float | None = None, reference_resolution: int | None = None,
+                     reference_relax_strides: int | None = None,
                      directory: str | Path | None = None) -> FidelityOutcome:
     """Draw `count` networks of `config.space` within its budgets (seeded by `config.seed`), train each with the
     proxy `config.proxy` (two seeds) and with the reference recipe (the proxy with the given settings; epochs by
@@ -58,7 +59,7 @@ def measure_fidelity(config: SearchConfig, count: int, *, reference_epochs: int 
     started = time.monotonic()
     epochs = reference_epochs if reference_epochs is not None else config.proxy.epochs * DEFAULT_EPOCHS_FACTOR
     reference = make_recipe(config.proxy, epochs=epochs, width_mult=reference_width_mult,
-                            resolution=reference_resolution)
+                            resolution=reference_resolution, relax_strides=reference_relax_strides)
     check_request(config.proxy, reference, count)
     space = load_space(config.space)
     candidates, _ = sample_within(space, random.Random(config.seed), config.budget, count)

@@ -18,7 +18,9 @@ class ProxyConfig:
     over `warmup_epochs`, then a cosine decay to zero; gradients clipped to `clip_norm` (L2) when given; seeded.
     With `batch_norm` "added" (the default) the proxy has batch norm after every conv that has none (see
     `nasbox.arch.transform.with_batch_norm`): without it, networks designed before batch norm, such as SqueezeNet,
-    do not learn in a proxy's few steps; "as-designed" trains the network's own normalisation."""
+    do not learn in a proxy's few steps; "as-designed" trains the network's own normalisation. `relax_strides`
+    runs the network's first N downsampling layers at stride 1 (see `nasbox.arch.transform.relax_strides`), so that
+    at a cut resolution its late stages keep more of the target's spatial schedule."""
 
     width_mult: float = 0.25
     resolution: int = 32
@@ -30,6 +32,7 @@ class ProxyConfig:
     warmup_epochs: float = 0.0
     clip_norm: float | None = None
     batch_norm: str = "added"
+    relax_strides: int = 0
 
     def __post_init__(self) -> None:
         if not 0 < self.width_mult <= 4:
@@ -47,6 +50,8 @@ class ProxyConfig:
                               f"got {self.warmup_epochs}")
         if self.batch_norm not in BATCH_NORMS:
             raise NasboxError(f"--batch-norm: unknown choice {self.batch_norm!r}; choose {' or '.join(BATCH_NORMS)}")
+        if self.relax_strides < 0:
+            raise NasboxError(f"--relax-strides: must be 0 or more, got {self.relax_strides}")
         if self.clip_norm is not None and not 0 < self.clip_norm < math.inf:
             raise NasboxError(f"--clip-norm: must be a finite number > 0, got {self.clip_norm}")
         for name in ("lr", "weight_decay"):

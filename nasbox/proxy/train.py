@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from nasbox.arch.spec import ArchSpec
-from nasbox.arch.transform import proxy_spec, with_batch_norm
+from nasbox.arch.transform import proxy_spec, relax_strides, with_batch_norm
 from nasbox.build import build
 from nasbox.cost import cost
 from nasbox.proxy.config import ProxyConfig
@@ -45,8 +45,11 @@ class ProxyResult:
 
 def make_proxy(spec: ArchSpec, config: ProxyConfig, data: ProxyData) -> ArchSpec:
     """The spec trained in place of `spec`: scaled widths, the data's resolution, channels and classes, and batch
-    norm after every conv unless the recipe trains the network's normalisation as designed."""
+    norm after every conv unless the recipe trains the network's normalisation as designed, and the first
+    `relax_strides` downsampling layers at stride 1."""
     proxy = proxy_spec(spec, config.width_mult, data.resolution, data.num_classes, data.channels)
+    if config.relax_strides:
+        proxy = relax_strides(proxy, config.relax_strides)
     return with_batch_norm(proxy) if config.batch_norm == "added" else proxy
 
 

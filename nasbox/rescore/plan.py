@@ -65,10 +65,10 @@ def recipe_id(recipe: ProxyConfig) -> str:
 
 
 def make_recipe(search: ProxyConfig, *, epochs: int | None = None, width_mult: float | None = None,
-                resolution: int | None = None) -> ProxyConfig:
+                resolution: int | None = None, relax_strides: int | None = None) -> ProxyConfig:
     """The search's proxy recipe with the given settings replaced."""
-    changes = {k: v for k, v in {"epochs": epochs, "width_mult": width_mult, "resolution": resolution}.items()
-               if v is not None}
+    changes = {k: v for k, v in {"epochs": epochs, "width_mult": width_mult, "resolution": resolution,
+                                 "relax_strides": relax_strides}.items() if v is not None}
     return dataclasses.replace(search, **changes)
 
 

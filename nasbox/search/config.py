@@ -200,7 +200,7 @@ SEARCH_SETTINGS = {
 PROXY_SETTINGS = {
     "epochs": _integer(1), "width_mult": _number, "resolution": _integer(1), "batch_size": _integer(1),
     "optimizer": _text, "lr": _number, "weight_decay": _number, "warmup_epochs": _number, "clip_norm": _number,
-    "batch_norm": _text,
+    "batch_norm": _text, "relax_strides": _integer(0),
 }
 
 
