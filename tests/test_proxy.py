@@ -152,6 +152,7 @@ def test_proxy_config_round_trips_through_a_dict_and_ignores_unknown_keys() -> N
     ({"lr": -0.1}, "--lr"),
     ({"weight_decay": -1.0}, "--weight-decay"),
     ({"batch_norm": "yes"}, "--batch-norm"),
+    ({"relax_strides": -1}, "--relax-strides"),
 ])
 def test_proxy_config_rejects_bad_values_naming_the_flag(changes: dict[str, object], flag: str) -> None:
     with pytest.raises(NasboxError) as info:
