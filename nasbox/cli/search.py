@@ -42,6 +42,17 @@ _HELP = {
     "run_dir": ("DIR", "run directory (default runs/<space>-<budget>)"),
     "force_resume": (None, "resume the run directory although a file it was made with (space, latency table, "
                            "dataset) changed since, recording the change in its config.yaml"),
+    "backend": ("NAME", "what runs the trials: local (worker processes on this machine, default) or ray (Ray Tune, "
+                        "on a local Ray or a cluster; pip install 'nasbox[ray]')"),
+    "address": ("auto|HOST:PORT", "with --backend ray: join this Ray cluster (auto: the one 'ray start' started "
+                                  "here) instead of starting a local Ray sized to this machine"),
+    "cpus_per_trial": ("C", "with --backend ray: CPUs each trial holds, fractions allowed (default 1)"),
+    "gpus_per_trial": ("G", "with --backend ray: GPUs each trial holds, e.g. 0.25 for four proxies per GPU "
+                            "(default 0)"),
+    "max_concurrent": ("N", "with --backend ray: most trials running at once (default: as many as the resources "
+                            "allow)"),
+    "max_failures": ("F", "with --backend ray: retries of a trial whose worker died before it is recorded failed "
+                          "(default 2)"),
     "epochs": ("N", "proxy training epochs (default 2)"),
     "warmup_epochs": ("E", "linear learning-rate warm-up before the cosine decay, in epochs (default 0)"),
     "clip_norm": ("C", "clip each step's gradient to this L2 norm (default none)"),

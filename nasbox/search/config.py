@@ -4,6 +4,10 @@ The settings that decide what a trial's result means (space, budgets, objectives
 the run's *identity*: resuming a run directory with a different identity is refused (`nasbox.search.identity` adds
 the content of the files they name). The rest (trials, timeout, jobs, sampler, baselines, device, threads,
 force_resume) steer one invocation and may change between invocations.
+
+So do the executor's settings: `backend` (local worker processes, or Ray Tune) and Ray's (address, CPUs and GPUs
+per trial, concurrency, retries). They decide where and how trials run, not what a result means, so a run
+made by one backend may be resumed by the other when its identity is the same.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from nasbox.yaml_io import parse_yaml
 OBJECTIVES = {"accuracy": "maximize", "macs": "minimize", "params": "minimize", "latency": "minimize"}
 SAMPLERS = ("tpe", "nsga2", "random")
 BASELINE_MODES = ("budget", "all", "none")
+BACKENDS = ("local", "ray")
 MAX_AUTO_JOBS = 4
 _INTEGER = re.compile(r"\s*-?[0-9]+\s*\Z")
 
@@ -58,6 +63,12 @@ class SearchConfig:
     threads: int | None = None
     run_dir: str | None = None
     force_resume: bool = False
+    backend: str = "local"
+    address: str | None = None
+    cpus_per_trial: float = 1.0
+    gpus_per_trial: float = 0.0
+    max_concurrent: int | None = None
+    max_failures: int = 2
 
     @property
     def budget(self) -> Budget:
@@ -173,6 +184,20 @@ def _boolean(value: Any, option: str) -> bool:
     raise NasboxError(f"{option}: {value!r} is not true or false; write true or false")
 
 
+def _positive(value: Any, option: str) -> float:
+    number = _number(value, option)
+    if not number > 0:
+        raise NasboxError(f"{option}: must be above 0, got {number}; give a share of a node's resources such as 0.5")
+    return number
+
+
+def _non_negative(value: Any, option: str) -> float:
+    number = _number(value, option)
+    if not number >= 0:
+        raise NasboxError(f"{option}: must be at least 0, got {number}; give 0 for none or a share such as 0.25")
+    return number
+
+
 def _fraction(value: Any, option: str) -> float:
     number = _number(value, option)
     if not 0 < number < 1:
@@ -196,7 +221,10 @@ SEARCH_SETTINGS = {
     "trials": _integer(1), "timeout": _timeout, "jobs": _integer(1),
     "sampler": lambda v, o: _choice(v, o, SAMPLERS), "baselines": _baselines, "device": _text,
     "threads": _integer(1), "run_dir": _text, "force_resume": _boolean,
+    "backend": lambda v, o: _choice(v, o, BACKENDS), "address": _text, "cpus_per_trial": _positive,
+    "gpus_per_trial": _non_negative, "max_concurrent": _integer(1), "max_failures": _integer(0),
 }
+RAY_SETTINGS = ("address", "cpus_per_trial", "gpus_per_trial", "max_concurrent", "max_failures")
 PROXY_SETTINGS = {
     "epochs": _integer(1), "width_mult": _number, "resolution": _integer(1), "batch_size": _integer(1),
     "optimizer": _text, "lr": _number, "weight_decay": _number, "warmup_epochs": _number, "clip_norm": _number,
@@ -240,4 +268,22 @@ def make_config(settings: dict[str, Any]) -> SearchConfig:
             parsed[path] = str(Path(parsed[path]).expanduser().resolve())
     config = SearchConfig(**parsed, proxy=ProxyConfig(**proxy))
     check_fractions(config.val_fraction, config.test_fraction)
+    _check_backend(config, parsed)
     return config
+
+
+def _check_backend(config: SearchConfig, given: dict[str, Any]) -> None:
+    """The executor's settings fit together, and Ray is installed when it runs the trials (checked without
+    importing it, which takes seconds)."""
+    import importlib.util
+
+    if config.backend == "local":
+        ray_only = [flag(name) for name in RAY_SETTINGS if name in given]
+        if ray_only:
+            raise NasboxError(f"{ray_only[0]}: a setting of the Ray backend; add --backend ray, or leave it out")
+        return
+    if "jobs" in given:
+        raise NasboxError("--jobs: the local backend's worker count; with --backend ray give --max-concurrent N "
+                          "(and --cpus-per-trial C) instead")
+    if importlib.util.find_spec("ray") is None:
+        raise NasboxError("--backend ray: Ray is not installed; install it with pip install 'nasbox[ray]'")

@@ -2,8 +2,9 @@
 that moves it breaks one module.
 
 - the hypervolume of a set of points (`optuna._hypervolume`; the public API only plots its history);
-- setting a user attribute on a trial that no `optuna.Trial` object holds any more (a trial a killed process
-  left RUNNING): the storage needs the trial's id, which only the private `_trial_id` gives.
+- an `optuna.Trial` on a stored trial that no such object holds in this process (a trial a killed process left
+  RUNNING, one the Ray searcher asked in the driver): the storage needs the trial's id, which only the private
+  `_trial_id` gives.
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ def compute_hypervolume(losses: np.ndarray, reference: np.ndarray) -> float:
 
 def set_user_attr(study: optuna.Study, trial: FrozenTrial, key: str, value: Any) -> None:
     """Set a user attribute of a stored trial of `study` that is not yet finished."""
+    live_trial(study, trial).set_user_attr(key, value)
+
+
+def live_trial(study: optuna.Study, trial: FrozenTrial) -> optuna.Trial:
+    """An `optuna.Trial` on a stored, unfinished trial of `study` that another process asked for (a Ray
+    trainable trains a trial the driver's searcher asked), to set its attributes and tell it."""
     import optuna
 
-    optuna.trial.Trial(study, trial._trial_id).set_user_attr(key, value)
+    return optuna.trial.Trial(study, trial._trial_id)

@@ -1,5 +1,6 @@
 """`run_search`: check everything the user gave before writing anything, then run (or resume) the search in its
-run directory with one or more workers, while the publisher writes the front, and return where it ended."""
+run directory with one or more local workers, or on Ray (`nasbox.search.ray_tune`), while the publisher writes the
+front, and return where it ended."""
 
 from __future__ import annotations
 
@@ -18,7 +19,12 @@ from nasbox.search.study import BASELINE, Studies, counts_as_finished, is_search
 from nasbox.search.test_scores import TestScorer
 
 if TYPE_CHECKING:
-    from nasbox.proxy import ProxyData
+    from nasbox.proxy import HeldOut, ProxyData
+    from nasbox.search.baselines import Baseline
+    from nasbox.search.identity import Identity
+    from nasbox.search.ray_tune import Cluster
+    from nasbox.search.rundir import Resumption
+    from nasbox.search.target import Target
 
 
 
@@ -34,7 +40,7 @@ class SearchOutcome:
 def run_search(config: SearchConfig, *, progress: bool = True) -> SearchOutcome:
     """Run or resume the search `config` describes; see the module docstring. Warnings go to stderr."""
     from nasbox.data import load_dataset
-    from nasbox.search.baselines import enqueue_baselines, select_baselines
+    from nasbox.search.baselines import select_baselines
     from nasbox.search.data import load_held_out, load_proxy_data
     from nasbox.search.identity import identify
     from nasbox.search.target import Target
@@ -58,6 +64,31 @@ def run_search(config: SearchConfig, *, progress: bool = True) -> SearchOutcome:
     baselines = select_baselines(config.baselines, space, target)
     reference = (Reference.from_dict(resumption.stored["reference"]) if resumption.resumed else
                  Reference(1.0 / data.num_classes, target.scales(space, config.objectives)))
+    cluster = _connect(config)
+    try:
+        return _search(config, run, resumption, identity, reference, baselines, target, data, held_out, started,
+                       progress)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+def _connect(config: SearchConfig) -> Cluster | None:
+    """The Ray that runs the trials when the backend is ray (started or joined before the run directory is
+    touched, so an unreachable cluster or missing resources leave nothing behind); None for local workers."""
+    if config.backend != "ray":
+        return None
+    from nasbox.search.ray_tune import connect
+
+    return connect(config)
+
+
+def _search(config: SearchConfig, run: RunDir, resumption: Resumption, identity: Identity, reference: Reference,
+            baselines: list[Baseline], target: Target, data: ProxyData, held_out: HeldOut, started: float,
+            progress: bool) -> SearchOutcome:
+    """Set up the checked run directory and run the search in it."""
+    from nasbox.search.baselines import enqueue_baselines
+
     created = run.make()
     with run.exclusive():
         try:
@@ -99,7 +130,11 @@ def _run(config: SearchConfig, run: RunDir, studies: Studies, data: ProxyData, s
     publisher = Publisher(run, config, reference, scorer, monitor)
     publisher.start()
     try:
-        if jobs == 1:
+        if config.backend == "ray":
+            from nasbox.search.ray_tune import run_on_ray
+
+            run_on_ray(config, run, deadline, publisher.failed)
+        elif jobs == 1:
             Worker(config, run, 0, data).run_trials(deadline, stop=publisher.failed)
         else:
             _run_processes(run, deadline, jobs, threads, publisher.failed)

@@ -104,8 +104,10 @@ class RunDir:
         for key, value in now_settings.items():
             if was_settings.get(key) != value:
                 was, now = _shown(key, was_settings.get(key)), _shown(key, value)
-                raise NasboxError(f"--run-dir: {self.path} holds a run with {flag(key)} {was}, not {now}; rerun "
-                                  "with the same settings to resume it, or give another --run-dir")
+                backend = (stored.get("last_invocation") or {}).get("backend", "local")
+                made = f" made by the {backend} backend" if backend != config.backend else ""
+                raise NasboxError(f"--run-dir: {self.path} holds a run{made} with {flag(key)} {was}, not {now}; "
+                                  "rerun with the same settings to resume it, or give another --run-dir")
         manifest = self.path / DATA_MANIFEST
         changes = file_changes(stored, read_text(manifest) if manifest.exists() else None, identity)
         if changes and not config.force_resume:

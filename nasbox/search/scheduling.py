@@ -58,6 +58,14 @@ class Job:
     baseline: str | None
 
 
+def job_of(study: optuna.Study, trial: optuna.Trial) -> Job:
+    """The job of a trial whose spec and figures its user attributes hold: a baseline as enqueued, or a scheduled
+    trial met again in another process (the Ray trainable's)."""
+    attrs = trial.user_attrs
+    figures = {name: attrs[name] for name in FIGURES if name in attrs}
+    return Job(study, trial, ArchSpec.from_dict(attrs[SPEC]), figures, attrs.get(BASELINE))
+
+
 class Scheduler:
     """Hands out the run's trials to one worker."""
 
@@ -84,11 +92,17 @@ class Scheduler:
         raise NasboxError(f"the {self.config.sampler} sampler proposed {MAX_INFEASIBLE_IN_A_ROW} networks over "
                           f"{self.target.budget.describe()} in a row; raise the budget or use the tpe sampler")
 
+    def has_work(self) -> bool:
+        """Whether `next_job` would find a trial to start (a waiting baseline, or room in the search), without
+        asking for one."""
+        from optuna.trial import TrialState
+
+        return bool(self.studies.zoo.get_trials(deepcopy=False, states=(TrialState.WAITING,))) \
+            or self._room_for_a_trial()
+
     def _baseline(self, trial: optuna.Trial) -> Job:
         """A baseline of the baselines study: its spec and figures came with it when it was enqueued."""
-        attrs = trial.user_attrs
-        figures = {name: attrs[name] for name in FIGURES if name in attrs}
-        return Job(self.studies.zoo, trial, ArchSpec.from_dict(attrs[SPEC]), figures, attrs[BASELINE])
+        return job_of(self.studies.zoo, trial)
 
     def _propose(self, trial: optuna.Trial) -> Job | None:
         """The job of a searched trial within the budgets; None once an infeasible or broken one is told."""

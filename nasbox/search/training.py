@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,14 +44,16 @@ def gene_hparams(space: Space, genes: dict[str, Any] | None) -> dict[str, str]:
     return {f"gene/{name}": str(genes[name]) if name in genes else ABSENT for name in space.gene_names()}
 
 
-def train(job: Job, config: SearchConfig, data: ProxyData, board: SearchBoard, space: Space, run_dir: Path) -> None:
-    """Train the job's proxy and tell its study: the objective values, or a failure with its reason."""
+def train(job: Job, config: SearchConfig, data: ProxyData, board: SearchBoard, space: Space, run_dir: Path,
+          on_epoch: Callable[[dict[str, float]], None] | None = None) -> None:
+    """Train the job's proxy and tell its study: the objective values, or a failure with its reason. `on_epoch`
+    sees each epoch's point of the learning curve (an executor reports progress with it)."""
     from nasbox.proxy import TrialFailed, evaluate
 
     seed = proxy_seed(config.seed, job.spec)
     job.trial.set_user_attr(PROXY_SEED, seed)
     try:
-        result = evaluate(job.spec, config.proxy, data, seed=seed, keep_state=True)
+        result = evaluate(job.spec, config.proxy, data, seed=seed, on_epoch=on_epoch, keep_state=True)
     except TrialFailed as exc:
         reason = str(exc)
     except Exception as exc:  # any fault of one trial is recorded, and the search goes on

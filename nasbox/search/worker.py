@@ -27,6 +27,7 @@ from nasbox.search.training import train
 
 if TYPE_CHECKING:
     from nasbox.proxy import ProxyData
+    from nasbox.space.space import Space
 
 
 class Worker:
@@ -38,10 +39,8 @@ class Worker:
 
         self.config, self.run = config, run
         self.space = load_space(config.space)
-        trials_so_far = len(Studies.open(run, config.objectives).search.get_trials(deepcopy=False))
-        sampler = make_sampler(config.sampler, worker_seed(config.seed, index, trials_so_far))
-        self.studies = Studies.open(run, config.objectives, sampler)
-        self.scheduler = Scheduler(config, run, self.studies, self.space, Target(config))
+        self.scheduler = open_scheduler(config, run, self.space, index)
+        self.studies = self.scheduler.studies
         self.board = SearchBoard(run.tensorboard)
         self._data = data
 
@@ -65,6 +64,14 @@ class Worker:
             train(job, self.config, self.data, self.board, self.space, self.run.path)
             if on_trial is not None:
                 on_trial()
+
+
+def open_scheduler(config: SearchConfig, run: RunDir, space: Space, index: int) -> Scheduler:
+    """The scheduler of asker `index` (a worker, or the Ray searcher): the run's studies with a sampler seeded for
+    that asker and for how far the run got, so that askers and resumed invocations do not replay proposals."""
+    trials_so_far = len(Studies.open(run, config.objectives).search.get_trials(deepcopy=False))
+    sampler = make_sampler(config.sampler, worker_seed(config.seed, index, trials_so_far))
+    return Scheduler(config, run, Studies.open(run, config.objectives, sampler), space, Target(config))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -1,0 +1,225 @@
+"""`nasbox search --backend ray` as a user runs it: a tiny real search on a local Ray of 2 CPUs writes the same run
+directory as the local backend; a trial whose Ray worker is killed is retried; a search whose driver is killed
+resumes with the same command; a network over budget is never scheduled; bad input is one line, before Ray starts.
+
+The Ray searches are few and small (Ray's start alone takes seconds): one run is shared by the tests that only read
+its outputs, and one run shows a killed worker, a killed driver, its resume and the budget screening at once."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import optuna
+import pytest
+from optuna.trial import TrialState
+
+from nasbox.errors import NasboxError
+from nasbox.search.config import make_config
+from tests.test_search_cli import nasbox_cli, run_dir_made_by, search_trials, trained
+
+pytest.importorskip("ray")
+
+RAY = ("--space", "inception_resnet", "--budget-macs", "600M", "--subset", "200", "--epochs", "1", "--threads", "1",
+       "--backend", "ray")
+
+
+def ray_search(*args: str, home: Path) -> subprocess.CompletedProcess:
+    """The search CLI with HOME pointed at an empty folder, to see that Ray writes nothing there."""
+    return subprocess.run([sys.executable, "-m", "nasbox.cli.main", "search", *args], capture_output=True, text=True,
+                          timeout=600, env={**os.environ, "HOME": str(home)})
+
+
+@pytest.fixture(scope="module")
+def ray_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess, Path]:
+    """A finished Ray search of 3 trials and a baseline: its run directory, its output and the HOME it ran with."""
+    root = tmp_path_factory.mktemp("ray")
+    home = root / "home"
+    home.mkdir()
+    run_dir = root / "run"
+    result = ray_search(*RAY, "--trials", "3", "--baselines", "mobilenet_v2", "--run-dir", str(run_dir), home=home)
+    assert result.returncode == 0, result.stderr
+    return run_dir, result, home
+
+
+@pytest.mark.slow
+def test_a_ray_search_writes_what_the_local_backend_writes(ray_run: tuple[Path, subprocess.CompletedProcess, Path]
+                                                            ) -> None:
+    run_dir, result, home = ray_run
+    assert "Pareto front of inception_resnet" in result.stdout and "mobilenet_v2" in result.stdout
+    assert {"config.yaml", "study.journal", "front.json", "front.csv", "tensorboard", "ray"} <= set(os.listdir(run_dir))
+    assert list((run_dir / "tensorboard").glob("events.out.tfevents.*"))
+    assert len(list((run_dir / "tensorboard" / "trials").iterdir())) == 4
+    front = json.loads((run_dir / "front.json").read_text())
+    assert front["trials"]["finished"] == 3 and [b["baseline"] for b in front["baselines"]] == ["mobilenet_v2"]
+    assert front["front"] and all(p["macs"] <= 600_000_000 for p in front["front"])
+
+    done = trained(search_trials(run_dir))
+    assert len(done) == 3
+    for trial in done:
+        assert trial.constraints == {"macs": trial.user_attrs["macs"] / 600_000_000 - 1}, "the sampler saw it"
+        assert trial.values[1] == trial.user_attrs["macs"] and "ray_worker_pid" in trial.user_attrs
+        assert [p["epoch"] for p in trial.user_attrs["curve"]] == [1]
+
+    # Ray's own record: a trial per network, each epoch reported to it
+    [experiment] = (run_dir / "ray").glob("search-*")
+    reported = [json.loads(line) for f in experiment.glob("*/result.json") for line in f.read_text().splitlines()]
+    assert len(reported) == 4 and all(r["epoch"] == 1 and 0 <= r["val_accuracy"] <= 1 for r in reported)
+
+    # quiet: nasbox's own progress lines only, and Ray wrote nothing to the home folder
+    assert all(line.startswith("search: ") for line in result.stderr.splitlines()), result.stderr
+    assert not (home / ".ray").exists() and not (home / "ray_results").exists()
+    assert json.loads(nasbox_cli("front", str(run_dir), "--json").stdout)["trials"]["finished"] == 3
+    table = nasbox_cli("front", str(run_dir))
+    assert table.returncode == 0 and "hypervolume" in table.stdout
+
+
+def _wait_for(condition, what: str, process: subprocess.Popen, seconds: float = 300):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        if process.poll() is not None:
+            pytest.fail(f"the search ended before {what}: {process.stderr.read()}")
+        time.sleep(0.5)
+    process.kill()
+    pytest.fail(f"the search never got to {what}")
+
+
+def _running_with_worker(run_dir: Path) -> list[optuna.trial.FrozenTrial]:
+    if not (run_dir / "study.journal").exists():
+        return []
+    return [t for t in search_trials(run_dir) if t.state == TrialState.RUNNING and "ray_worker_pid" in t.user_attrs
+            and "proxy_seed" in t.user_attrs]
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+@pytest.mark.slow
+def test_a_killed_worker_is_retried_and_a_killed_ray_search_resumes_without_losing_or_duplicating(tmp_path: Path
+                                                                                                  ) -> None:
+    from nasbox.space import load_space
+    from nasbox.space.extremes import dearest
+
+    run_dir = tmp_path / "run"
+    command = [sys.executable, "-m", "nasbox.cli.main", "search", *RAY, "--subset", "600", "--epochs", "3",
+               "--trials", "4", "--max-failures", "1", "--baselines", "none", "--run-dir", str(run_dir), "--quiet"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    # a trial's Ray worker dies mid-training: Ray retries the trial (--max-failures 1), in another process
+    [victim, *_] = _wait_for(lambda: _running_with_worker(run_dir), "a trial in training", process)
+    os.kill(victim.user_attrs["ray_worker_pid"], signal.SIGKILL)
+
+    # the driver is killed once a trial has finished and another is training
+    def finished_and_running() -> bool:
+        return bool(trained(search_trials(run_dir))) and bool(_running_with_worker(run_dir))
+
+    _wait_for(finished_and_running, "a finished trial beside a running one", process)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    killed = search_trials(run_dir)
+    finished = {t.number: (t.values, t.params) for t in trained(killed)}
+    interrupted = [t for t in killed if t.state == TrialState.RUNNING]
+    assert interrupted
+    for trial in interrupted:  # the local Ray dies with its driver, and its workers with it
+        pid = trial.user_attrs.get("ray_worker_pid")
+        deadline = time.monotonic() + 60
+        while pid is not None and not _gone(pid) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert pid is None or _gone(pid), "a training outlived its killed search"
+
+    # a network over the budget waits in the queue: it must be told to the sampler and never reach Ray
+    over = dearest(load_space("inception_resnet"))
+    assert over.cost.macs > 600_000_000
+    storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(run_dir / "study.journal")))
+    optuna.load_study(study_name="search", storage=storage).enqueue_trial(over.genes, user_attrs={"test": "over"})
+
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{len(interrupted)} interrupted trial(s) retried" in rerun.stdout
+    trials = search_trials(run_dir)
+    done = trained(trials)
+    assert len(done) == 4, "exactly the asked-for trials finished: none lost, none duplicated"
+    assert {t.number: (t.values, t.params) for t in done if t.number in finished} == finished
+    for lost in interrupted:
+        assert trials[lost.number].user_attrs["status"] == "interrupted"
+        assert len([t for t in trials if t.user_attrs.get("retry_of") == lost.number]) == 1
+    retried = trials[victim.number]
+    assert retried.state == TrialState.COMPLETE or trials[victim.number].user_attrs.get("status") in (
+        "interrupted", "failed"), "the trial whose worker was killed was retried, or recorded"
+    if retried.state == TrialState.COMPLETE:
+        assert retried.user_attrs["ray_worker_pid"] != victim.user_attrs["ray_worker_pid"]
+
+    [screened] = [t for t in trials if t.user_attrs.get("test") == "over"]
+    assert screened.state == TrialState.COMPLETE and screened.user_attrs["status"] == "infeasible"
+    assert screened.constraints["macs"] > 0 and "proxy_seed" not in screened.user_attrs
+    assert "ray_worker_pid" not in screened.user_attrs
+    ray_trials = [json.loads(p.read_text()) for p in (run_dir / "ray").glob("search-*/*/params.json")]
+    assert ray_trials and all(t["trial"] != screened.number for t in ray_trials if t["study"] == "search")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--address", "127.0.0.1:1"), "--address 127.0.0.1:1: no Ray cluster answers there"),
+    (("--address", "nowhere"), "is not auto or HOST:PORT"),
+    (("--gpus-per-trial", "-1"), "--gpus-per-trial: must be at least 0"),
+    (("--cpus-per-trial", "0"), "--cpus-per-trial: must be above 0"),
+    (("--cpus-per-trial", "4096"), "--cpus-per-trial 4096: this machine has"),
+    (("--jobs", "2"), "--max-concurrent"),
+])
+def test_bad_ray_settings_are_one_line_and_write_nothing(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    run_dir = tmp_path / "run"
+    result = nasbox_cli("search", *RAY, "--trials", "1", "--run-dir", str(run_dir), *args)
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("nasbox search: error: ") and message in line
+    assert not run_dir.exists()
+
+
+def test_gpus_per_trial_on_a_machine_without_gpus_is_one_line(tmp_path: Path) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    run_dir = tmp_path / "run"
+    result = nasbox_cli("search", *RAY, "--trials", "1", "--run-dir", str(run_dir), "--gpus-per-trial", "1")
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert "--gpus-per-trial 1: this machine has 0 GPU(s)" in line and not run_dir.exists()
+
+
+def test_ray_settings_need_the_ray_backend_and_ray_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(NasboxError, match="--max-concurrent: a setting of the Ray backend; add --backend ray"):
+        make_config({"space": "inception_resnet", "max_concurrent": "2"})
+    config = make_config({"space": "inception_resnet", "backend": "ray", "cpus_per_trial": "0.5"})
+    assert config.identity() == make_config({"space": "inception_resnet"}).identity(), "execution, not identity"
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "ray" else real(name, *a))
+    with pytest.raises(NasboxError, match=r"Ray is not installed; install it with pip install 'nasbox\[ray\]'"):
+        make_config({"space": "inception_resnet", "backend": "ray"})
+
+
+@pytest.mark.slow
+def test_a_run_of_the_other_backend_with_other_identity_settings_is_refused_before_ray_starts(tmp_path: Path
+                                                                                              ) -> None:
+    run_dir = run_dir_made_by(tmp_path)
+    before = sorted(p.name for p in run_dir.iterdir())
+    result = nasbox_cli("search", "--space", "inception_resnet", "--budget-macs", "600M", "--subset", "40",
+                        "--epochs", "2", "--trials", "2", "--baselines", "none", "--backend", "ray", "--run-dir",
+                        str(run_dir))
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert "made by the local backend with --epochs 1, not 2" in line
+    assert sorted(p.name for p in run_dir.iterdir()) == before and not (run_dir / "ray").exists()
