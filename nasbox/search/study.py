@@ -73,6 +73,17 @@ class Studies:
                     warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
                     study.set_metric_names(list(objectives))
 
+    def running(self, study_name: str, number: int) -> tuple[optuna.Study, optuna.Trial] | None:
+        """The study named `study_name` and its trial `number`, live, while that trial is running; None once it
+        has ended (another process, or a resumed run's retry, told it), so it is never trained or told twice."""
+        from optuna.trial import TrialState
+
+        from nasbox.search.optuna_private import live_trial
+
+        study = self.search if study_name == self.search.study_name else self.zoo
+        frozen = study.get_trials(deepcopy=False)[number]
+        return (study, live_trial(study, frozen)) if frozen.state == TrialState.RUNNING else None
+
     def trials(self) -> list[FrozenTrial]:
         """Every trial of both studies (the search study's first)."""
         return [*self.search.get_trials(deepcopy=False), *self.zoo.get_trials(deepcopy=False)]

@@ -104,19 +104,15 @@ class StudyRecorder(Callback):
         self.run_dir = run_dir
 
     def on_trial_error(self, iteration: int, trials: list[Trial], trial: Trial, **info: Any) -> None:
-        from optuna.trial import TrialState
-
-        from nasbox.search.optuna_private import live_trial
         from nasbox.search.study import tell_failed
 
         config = RunDir(self.run_dir).invocation()
-        studies = Studies.open(RunDir(self.run_dir), config.objectives)
-        study = studies.search if trial.config.get("study") == studies.search.study_name else studies.zoo
-        frozen = study.get_trials(deepcopy=False)[trial.config["trial"]]
-        if frozen.state != TrialState.RUNNING:
+        running = Studies.open(RunDir(self.run_dir), config.objectives).running(trial.config.get("study"),
+                                                                                 trial.config["trial"])
+        if running is None:
             return
         error = trial.get_pickled_error() or trial.get_error()
         reason = f"its Ray worker failed {trial.num_failures} time(s), retried up to --max-failures " \
                  f"{config.max_failures}: {one_line(error) if error else 'no error recorded'}"
-        tell_failed(study, live_trial(study, frozen), reason)
+        tell_failed(*running, reason)
 

@@ -39,19 +39,16 @@ _CONTEXTS: dict[str, _Context] = {}
 def train_trial(trial: dict[str, Any]) -> None:
     """Train the study trial that `trial` (the searcher's suggestion) names, unless it is no longer running (a
     trial a resumed run has already retried through the study is never trained twice)."""
-    from optuna.trial import TrialState
     from ray import tune
 
-    from nasbox.search.optuna_private import live_trial
     from nasbox.search.scheduling import job_of
     from nasbox.search.training import train
 
     context = _context(trial["run_dir"])
-    study = context.studies.search if trial["study"] == context.studies.search.study_name else context.studies.zoo
-    frozen = study.get_trials(deepcopy=False)[trial["trial"]]
-    if frozen.state != TrialState.RUNNING:
+    running = context.studies.running(trial["study"], trial["trial"])
+    if running is None:
         return
-    job = job_of(study, live_trial(study, frozen))
+    job = job_of(*running)
     job.trial.set_user_attr(WORKER_PID, os.getpid())
     train(job, context.config, context.data, context.board, context.space, RunDir(trial["run_dir"]).path,
           on_epoch=lambda point: tune.report({"epoch": point["epoch"], "val_accuracy": point["val_accuracy"],
