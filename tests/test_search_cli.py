@@ -105,6 +105,22 @@ def test_tiny_search_writes_its_run_directory_keeps_the_budget_and_resumes(tmp_p
     assert "val acc." in table.stdout and "test acc." in table.stdout
 
 
+def check_resumed(rerun: subprocess.CompletedProcess, run_dir: Path, interrupted: list[optuna.trial.FrozenTrial],
+                  finished: dict[int, tuple], total: int) -> list[optuna.trial.FrozenTrial]:
+    """Check the rerun of a killed search: it ended well, retried each interrupted trial once (marked
+    `interrupted`), kept every finished trial as it was and finished exactly `total`; the run's trials after it."""
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{len(interrupted)} interrupted trial(s) retried" in rerun.stdout
+    trials = search_trials(run_dir)
+    done = trained(trials)
+    assert len(done) == total, "exactly the asked-for trials finished: none lost, none duplicated"
+    assert {t.number: (t.values, t.params) for t in done if t.number in finished} == finished
+    for lost in interrupted:
+        assert trials[lost.number].user_attrs["status"] == "interrupted"
+        assert len([t for t in trials if t.user_attrs.get("retry_of") == lost.number]) == 1
+    return trials
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_search_killed_mid_trial_resumes_without_losing_or_duplicating_trials(tmp_path: Path, jobs: str) -> None:
@@ -136,19 +152,14 @@ def test_search_killed_mid_trial_resumes_without_losing_or_duplicating_trials(tm
     training = [t for t in interrupted if "proxy_seed" in t.user_attrs]
 
     rerun = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    assert rerun.returncode == 0, rerun.stderr
-    assert f"{len(interrupted)} interrupted trial(s) retried" in rerun.stdout
-    trials = search_trials(run_dir)
+    trials = check_resumed(rerun, run_dir, interrupted, finished, total=4)
     done = trained(trials)
-    assert len(done) == 4, "exactly the asked-for trials finished: none lost, none duplicated"
-    assert {t.number: (t.values, t.params) for t in done if t.number in finished} == finished
     for lost in interrupted:
         was = trials[lost.number]
-        assert was.state == TrialState.FAIL and was.user_attrs["status"] == "interrupted"
-        retries = [t for t in trials if t.user_attrs.get("retry_of") == was.number]
-        assert len(retries) == 1
+        assert was.state == TrialState.FAIL
+        [retry] = [t for t in trials if t.user_attrs.get("retry_of") == was.number]
         # a trial killed while its genes were still being drawn is retried with the genes it had
-        assert was.params.items() <= retries[0].params.items()
+        assert was.params.items() <= retry.params.items()
     for lost in training:
         retried = [t for t in done if t.user_attrs.get("retry_of") == lost.number]
         assert len(retried) == 1 and retried[0].params == lost.params, "a killed training is trained again"

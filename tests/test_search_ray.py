@@ -22,7 +22,7 @@ from optuna.trial import TrialState
 
 from nasbox.errors import NasboxError
 from nasbox.search.config import make_config
-from tests.test_search_cli import nasbox_cli, run_dir_made_by, search_trials, trained
+from tests.test_search_cli import check_resumed, nasbox_cli, run_dir_made_by, search_trials, trained
 
 pytest.importorskip("ray")
 
@@ -148,15 +148,7 @@ def test_a_killed_worker_is_retried_and_a_killed_ray_search_resumes_without_losi
     optuna.load_study(study_name="search", storage=storage).enqueue_trial(over.genes, user_attrs={"test": "over"})
 
     rerun = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    assert rerun.returncode == 0, rerun.stderr
-    assert f"{len(interrupted)} interrupted trial(s) retried" in rerun.stdout
-    trials = search_trials(run_dir)
-    done = trained(trials)
-    assert len(done) == 4, "exactly the asked-for trials finished: none lost, none duplicated"
-    assert {t.number: (t.values, t.params) for t in done if t.number in finished} == finished
-    for lost in interrupted:
-        assert trials[lost.number].user_attrs["status"] == "interrupted"
-        assert len([t for t in trials if t.user_attrs.get("retry_of") == lost.number]) == 1
+    trials = check_resumed(rerun, run_dir, interrupted, finished, total=4)
     retried = trials[victim.number]
     assert retried.state == TrialState.COMPLETE or trials[victim.number].user_attrs.get("status") in (
         "interrupted", "failed"), "the trial whose worker was killed was retried, or recorded"
