@@ -21,6 +21,7 @@ from nasbox.export.source import class_name_for
 from tests.test_cli import _assert_one_line_error as assert_one_line_error
 from tests.test_export_api import tree
 from tests.test_search_cli import nasbox_cli
+from tests.zoo_cover import covering_zoo_networks
 
 ort = pytest.importorskip("onnxruntime")
 
@@ -29,10 +30,11 @@ ONNX_CANNOT = {"enet"}  # max-unpool at the argmax of near-tied windows (see che
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [n for n in zoo.names() if n not in ONNX_CANNOT])
-def test_onnxruntime_matches_pytorch_for_every_zoo_network_onnx_can_express(tmp_path: Path, name: str) -> None:
-    """The zoo networks export (the dynamo exporter, dynamic batch axis): onnxruntime's output at batch 1, a batch
-    size the export never saw (it traces at 2), is within 1e-4 of the exported PyTorch module's."""
+@pytest.mark.parametrize("name", [n for n in covering_zoo_networks() if n not in ONNX_CANNOT])
+def test_onnxruntime_matches_pytorch_for_zoo_networks_covering_every_layer_option(tmp_path: Path, name: str) -> None:
+    """Zoo networks that use every layer type and option of the zoo export (the dynamo exporter, dynamic batch
+    axis): onnxruntime's output at batch 1, a batch size the export never saw (it traces at 2), is within 1e-4 of
+    the exported PyTorch module's."""
     spec = zoo.get(name)
     source = tmp_path / "model.py"
     source.write_text(to_source(spec))
@@ -54,7 +56,7 @@ def test_onnxruntime_matches_pytorch_for_every_zoo_network_onnx_can_express(tmp_
 
 @pytest.mark.slow
 def test_the_cli_writes_torchscript_and_onnx_quietly_and_they_compute_the_same(tmp_path: Path) -> None:
-    for name in ("lenet5",):  # every zoo network's ONNX and TorchScript are checked above and in test_export_run
+    for name in ("lenet5",):  # the covering zoo networks are checked above and in test_export_run
         result = nasbox_cli("export", "--zoo", name, "--format", "source,torchscript,onnx", cwd=tmp_path)
         assert result.returncode == 0 and result.stderr == "", result.stderr
         folder = tmp_path / "exports" / name

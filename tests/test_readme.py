@@ -25,7 +25,7 @@ def test_the_readme_python_block_runs_as_a_script_with_worker_processes(tmp_path
     block = python_block()
     assert SEARCH in block, "the block ends with a search whose trial count this test shrinks"
     script = tmp_path / "readme_example.py"
-    script.write_text(block.replace(SEARCH, '"trials": 2, "subset": 300, "epochs": 1, "jobs": 2}'))
+    script.write_text(block.replace(SEARCH, '"trials": 2, "subset": 300, "epochs": 1, "jobs": 2, "baselines": "none"}'))
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path,
                             timeout=600)
     assert result.returncode == 0, result.stderr

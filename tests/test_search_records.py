@@ -132,37 +132,38 @@ def change_table(table: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("what", ["space", "data", "table"])
 def test_a_run_whose_files_changed_is_refused_then_force_resumed_with_the_change_recorded(
-        what: str, space_file: Path, tiny_table_file: Path, tmp_path: Path) -> None:
+        space_file: Path, tiny_table_file: Path, tmp_path: Path) -> None:
+    """The space, the data and the latency table change in turn under one run: each change is refused, leaving the
+    run as it was, then force-resumed with the change recorded, after which the same files resume plainly."""
     data_dir = mnist_folder(tmp_path / "mnist")
     table = tmp_path / "table.json"
     shutil.copy(tiny_table_file, table)
     run_dir = tmp_path / "run"
     flags = ["search", "--space", str(space_file), "--dataset", "mnist", "--data-dir", str(data_dir),
              "--latency-table", str(table), "--subset", "40", "--epochs", "1", "--jobs", "1", "--threads", "1",
-             "--baselines", "none", "--trials", "1", "--run-dir", str(run_dir), "--quiet"]
-    made = nasbox_cli(*flags)
+             "--baselines", "none", "--run-dir", str(run_dir), "--quiet"]
+    made = nasbox_cli(*flags, "--trials", "1")
     assert made.returncode == 0, made.stderr
-    changed = {"space": (change_space, space_file), "data": (change_data, data_dir / "train-labels-idx1-ubyte"),
-               "table": (change_table, table)}[what]
-    changed[0](changed[1] if what != "data" else data_dir)
-    before = snapshot_of_files(run_dir)
+    changes = [(change_space, space_file, space_file), (change_data, data_dir, data_dir / "train-labels-idx1-ubyte"),
+               (change_table, table, table)]
+    for trials, (change, argument, changed) in enumerate(changes, start=2):
+        change(argument)
+        before = snapshot_of_files(run_dir)
+        refused = nasbox_cli(*flags, "--trials", str(trials))
+        assert refused.returncode == 2 and "Traceback" not in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1
+        assert str(changed.resolve()) in refused.stderr and "has changed since" in refused.stderr
+        assert "--force-resume" in refused.stderr and "another --run-dir" in refused.stderr
+        assert snapshot_of_files(run_dir) == before, "a refusal leaves the run directory byte for byte as it was"
 
-    refused = nasbox_cli(*flags)
-    assert refused.returncode == 2 and "Traceback" not in refused.stderr
-    assert len(refused.stderr.strip().splitlines()) == 1
-    assert str(changed[1].resolve()) in refused.stderr and "has changed since" in refused.stderr
-    assert "--force-resume" in refused.stderr and "another --run-dir" in refused.stderr
-    assert snapshot_of_files(run_dir) == before, "a refusal leaves the run directory byte for byte as it was"
-
-    forced = nasbox_cli(*flags[:-1], "--trials", "2", "--quiet", "--force-resume")
-    assert forced.returncode == 0, forced.stderr
-    config = (run_dir / "config.yaml").read_text()
-    assert "changes:" in config and str(changed[1].resolve()) in config
-    assert len(trained(run_dir)) == 2
-    again = nasbox_cli(*flags)
-    assert again.returncode == 0, "the change is recorded: the same files resume without --force-resume"
+        forced = nasbox_cli(*flags, "--trials", str(trials), "--force-resume")
+        assert forced.returncode == 0, forced.stderr
+        config = (run_dir / "config.yaml").read_text()
+        assert "changes:" in config and str(changed.resolve()) in config
+        assert len(trained(run_dir)) == trials
+    again = nasbox_cli(*flags, "--trials", str(len(changes) + 1))
+    assert again.returncode == 0, "the changes are recorded: the same files resume without --force-resume"
 
 
 @pytest.mark.slow
