@@ -7,7 +7,7 @@ trials reach TPE's mean hypervolume at N (goal: TPE at N ≥ random at 2N). The 
 (no baselines), on validation accuracy, as the sampler sees it.
 
     python experiments/bench/samplers.py [--trials 30] [--seeds 3] [--space inception_resnet] [--budget-macs 600M]
-        [--epochs 1] [--subset 1500] [--jobs 1] [--threads 1] [--dir runs/bench-samplers]
+        [--epochs 1] [--subset N] [--jobs 1] [--threads 1] [--dir runs/bench-samplers]
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def main() -> None:
     parser.add_argument("--space", default="inception_resnet")
     parser.add_argument("--budget-macs", default="600M")
     parser.add_argument("--epochs", default="1", help="the cheap proxy's epochs")
-    parser.add_argument("--subset", default="1500", help="images of the built-in data the proxy uses")
+    parser.add_argument("--subset", help="images of the built-in data the proxy uses (default all)")
     parser.add_argument("--jobs", default="1")
     parser.add_argument("--threads", default="1")
     parser.add_argument("--dir", default="runs/bench-samplers", help="folder of the runs (they resume)")
@@ -52,16 +52,16 @@ def main() -> None:
         trials = args.trials * (2 if sampler == "random" else 1)
         for seed in range(args.seeds):
             run_dir = Path(args.dir) / f"{sampler}-seed{seed}"
-            config = make_config({"space": args.space, "budget_macs": args.budget_macs, "sampler": sampler,
-                                  "trials": trials, "seed": seed, "epochs": args.epochs, "subset": args.subset,
-                                  "baselines": "none", "jobs": args.jobs, "threads": args.threads,
-                                  "run_dir": str(run_dir)})
+            settings = {"space": args.space, "budget_macs": args.budget_macs, "sampler": sampler, "trials": trials,
+                        "seed": seed, "epochs": args.epochs, "subset": args.subset, "baselines": "none",
+                        "jobs": args.jobs, "threads": args.threads, "run_dir": str(run_dir)}
+            config = make_config({k: v for k, v in settings.items() if v is not None})
             outcome = run_search(config, progress=False)
             curves.setdefault(sampler, []).append(prefix_hypervolumes(run_dir, outcome.snapshot.points))
             print(f"{sampler} seed {seed}: hypervolume {at(curves[sampler][-1], args.trials):.4f} at "
                   f"{args.trials} trials ({outcome.seconds / 60:.1f} min)", flush=True)
-    print(f"\n{args.space} within {args.budget_macs} MACs, proxy {args.epochs} epoch(s) on {args.subset} images, "
-          f"{args.seeds} seeds; hypervolume at N = {args.trials} trials:")
+    print(f"\n{args.space} within {args.budget_macs} MACs, proxy {args.epochs} epoch(s) on {args.subset or 'all'} "
+          f"images, {args.seeds} seeds; hypervolume at N = {args.trials} trials:")
     means = {}
     for sampler, runs in curves.items():
         values = [at(curve, args.trials) for curve in runs]
