@@ -98,6 +98,13 @@ STAIRCASE = [point(0.9, 500, trial=0), point(0.8, 250, trial=1), point(0.5, 100,
 AT_1000 = Reference(chance=0.0, scales={"macs": 1000})
 
 
+def test_accuracy_alone_keeps_the_most_accurate_network_and_its_share_of_the_way_from_chance() -> None:
+    points = [point(0.5, 100, trial=0), point(0.9, 500, trial=1), point(0.7, 50, trial=2), point(0.9, 500, trial=3)]
+    front = pareto_front(points, ("accuracy",))
+    assert [p.trial for p in front] == [1], "ties kept once, the cheaper accuracy left out"
+    assert hypervolume(front, ("accuracy",), Reference(0.1, {})) == pytest.approx((0.9 - 0.1) / 0.9)
+
+
 def test_hypervolume_of_a_staircase_within_a_budget() -> None:
     assert hypervolume(STAIRCASE, ACC_MACS, AT_1000) == pytest.approx(0.725)
 

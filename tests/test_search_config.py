@@ -165,7 +165,7 @@ def assert_one_line_error(settings: dict[str, Any], *words: str) -> str:
 @pytest.mark.parametrize(("name", "value"), [
     ("objectives", "macs,params"),
     ("objectives", "accuracy,speed"),
-    ("objectives", "accuracy"),
+    ("objectives", "macs"),
     ("objectives", "accuracy,macs,macs"),
     ("objectives", 5),
     ("sampler", "cmaes"),

@@ -20,7 +20,7 @@ _HELP = {
                               "device) instead of measuring it here"),
     "latency_device": ("DEVICE", "where latency is measured when there is no table (default cpu)"),
     "latency_threads": ("N", "CPU threads of that measurement (default 1)"),
-    "objectives": ("LIST", "accuracy and one or more of macs, params, latency (default accuracy,macs)"),
+    "objectives": ("LIST", "accuracy alone, or with any of macs, params, latency (default accuracy,macs)"),
     "dataset": ("NAME", "mnist5k (built in, default), digits (built in), cifar10, mnist or imagefolder"),
     "data_dir": ("DIR", "folder of a cifar10, mnist or imagefolder dataset"),
     "subset": ("N", "train and validate on N images of the dataset (stratified; default all)"),
@@ -53,6 +53,8 @@ _HELP = {
                             "allow)"),
     "max_failures": ("F", "with --backend ray: retries of a trial whose worker died before it is recorded failed "
                           "(default 2)"),
+    "scheduler": ("NAME", "with --backend ray: fifo (every trial trains to the end, default) or asha (Ray's "
+                          "ASHA stops the worst trials after each epoch; needs --objectives accuracy)"),
     "epochs": ("N", "proxy training epochs (default 2)"),
     "warmup_epochs": ("E", "linear learning-rate warm-up before the cosine decay, in epochs (default 0)"),
     "clip_norm": ("C", "clip each step's gradient to this L2 norm (default none)"),

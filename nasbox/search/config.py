@@ -6,8 +6,9 @@ the content of the files they name). The rest (trials, timeout, jobs, sampler, b
 force_resume) steer one invocation and may change between invocations.
 
 So do the executor's settings: `backend` (local worker processes, or Ray Tune) and Ray's (address, CPUs and GPUs
-per trial, concurrency, retries). They decide where and how trials run, not what a result means, so a run
-made by one backend may be resumed by the other when its identity is the same.
+per trial, concurrency, retries, and `scheduler`: fifo, or asha to stop the worst trials early). They decide where
+and how trials run, not what a finished trial's result means, so a run made by one backend may be resumed by the
+other when its identity is the same.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ OBJECTIVES = {"accuracy": "maximize", "macs": "minimize", "params": "minimize", 
 SAMPLERS = ("tpe", "nsga2", "random")
 BASELINE_MODES = ("budget", "all", "none")
 BACKENDS = ("local", "ray")
+SCHEDULERS = ("fifo", "asha")
 MAX_AUTO_JOBS = 4
 _INTEGER = re.compile(r"\s*-?[0-9]+\s*\Z")
 
@@ -69,6 +71,7 @@ class SearchConfig:
     gpus_per_trial: float = 0.0
     max_concurrent: int | None = None
     max_failures: int = 2
+    scheduler: str = "fifo"
 
     @property
     def budget(self) -> Budget:
@@ -121,8 +124,8 @@ def _objectives(value: Any, option: str) -> tuple[str, ...]:
     else:  # a YAML number, mapping or nested list is no list of objectives
         names = ()
     unknown = [n for n in names if n not in OBJECTIVES]
-    if unknown or len(names) < 2 or "accuracy" not in names or len(set(names)) != len(names):
-        raise NasboxError(f"{option}: {value!r} is not a list of objectives; give 'accuracy' and at least one of "
+    if unknown or not names or "accuracy" not in names or len(set(names)) != len(names):
+        raise NasboxError(f"{option}: {value!r} is not a list of objectives; give 'accuracy' alone or with any of "
                           f"{', '.join(n for n in OBJECTIVES if n != 'accuracy')}, comma-separated, such as "
                           "accuracy,macs")
     return names
@@ -223,6 +226,7 @@ SEARCH_SETTINGS = {
     "threads": _integer(1), "run_dir": _text, "force_resume": _boolean,
     "backend": lambda v, o: _choice(v, o, BACKENDS), "address": _text, "cpus_per_trial": _positive,
     "gpus_per_trial": _non_negative, "max_concurrent": _integer(1), "max_failures": _integer(0),
+    "scheduler": lambda v, o: _choice(v, o, SCHEDULERS),
 }
 RAY_SETTINGS = ("address", "cpus_per_trial", "gpus_per_trial", "max_concurrent", "max_failures")
 PROXY_SETTINGS = {
@@ -279,6 +283,8 @@ def _check_backend(config: SearchConfig, given: dict[str, Any]) -> None:
 
     if config.backend == "local":
         ray_only = [flag(name) for name in RAY_SETTINGS if name in given]
+        if config.scheduler != "fifo":
+            ray_only.append(flag("scheduler"))
         if ray_only:
             raise NasboxError(f"{ray_only[0]}: a setting of the Ray backend; add --backend ray, or leave it out")
         return
@@ -287,3 +293,9 @@ def _check_backend(config: SearchConfig, given: dict[str, Any]) -> None:
                           "(and --cpus-per-trial C) instead")
     if importlib.util.find_spec("ray") is None:
         raise NasboxError("--backend ray: Ray is not installed; install it with pip install 'nasbox[ray]'")
+    if config.scheduler == "asha" and len(config.objectives) > 1:
+        raise NasboxError(f"--scheduler asha: stops trials by one score, and this search has "
+                          f"{len(config.objectives)} objectives; give --objectives accuracy, or leave ASHA out")
+    if config.scheduler == "asha" and config.proxy.epochs < 2:
+        raise NasboxError("--scheduler asha: stops trials between epochs, and the proxy trains 1; give --epochs 2 "
+                          "or more")

@@ -5,7 +5,9 @@ Hypervolume is measured in a normalised space where every objective is a loss in
 it is credited nothing; a cost (MACs, params, latency) is divided by its budget, or, when it has none, by a fixed
 scale recorded in the run directory when the run was made (the figure of the space's dearest network), so the curve
 of one run never falls when a costlier network arrives. The reference point is (1, …, 1): chance accuracy at the
-budget. A larger hypervolume is a better front; 1.0 would be a perfect network that costs nothing.
+budget. A larger hypervolume is a better front; 1.0 would be a perfect network that costs nothing. A search of
+accuracy alone has for front its most accurate network (ties kept), and for hypervolume that network's share of the
+way from chance to 1.
 """
 
 from __future__ import annotations
@@ -93,7 +95,8 @@ def learned(accuracy: float, chance: float, scored_on: int) -> bool:
 
 
 def pareto_front(points: list[Point], objectives: tuple[str, ...]) -> list[Point]:
-    """The points no other point dominates (ties kept once), ordered by their first cost objective."""
+    """The points no other point dominates (ties kept once), ordered by their first cost objective (MACs when
+    accuracy is the only objective)."""
     if not points:
         return []
     losses = Reference(0.0, {o: 1.0 for o in objectives}).losses(points, objectives)
@@ -103,7 +106,7 @@ def pareto_front(points: list[Point], objectives: tuple[str, ...]) -> list[Point
         duplicate = any(np.array_equal(losses[j], row) for j in keep)
         if not dominated and not duplicate:
             keep.append(i)
-    cost_objective = next(o for o in objectives if OBJECTIVES[o] == "minimize")
+    cost_objective = next((o for o in objectives if OBJECTIVES[o] == "minimize"), "macs")
     return sorted((points[i] for i in keep), key=lambda p: (p.value(cost_objective), -p.val_accuracy))
 
 
