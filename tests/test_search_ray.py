@@ -163,6 +163,44 @@ def test_a_killed_worker_is_retried_and_a_killed_ray_search_resumes_without_losi
     assert ray_trials and all(t["trial"] != screened.number for t in ray_trials if t["study"] == "search")
 
 
+@pytest.mark.slow
+def test_asha_stops_the_worst_trials_early_and_the_study_records_them_pruned(tmp_path: Path) -> None:
+    """A single-objective Ray search under ASHA (3 epochs: one rung, after epoch 1, keeping the best quarter),
+    trials one at a time so the rung's order is the trial order: some trials stop after their first epoch and are
+    pruned in the study with that epoch's accuracy as their value; the others, and the baseline, train all 3. (For
+    this seed the first epoch's accuracies of the 5 trials are 0.100, 0.100, 0.113, 0.100, 0.100: the last two fall
+    below the rung's cutoff.)"""
+    run_dir = tmp_path / "run"
+    result = ray_search("--space", "inception_resnet", "--budget-macs", "600M", "--subset", "1000", "--epochs", "3",
+                        "--threads", "1", "--backend", "ray", "--objectives", "accuracy", "--scheduler", "asha",
+                        "--max-concurrent", "1", "--trials", "5", "--baselines", "lenet5", "--run-dir", str(run_dir),
+                        home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    trials = search_trials(run_dir)
+    pruned = [t for t in trials if t.state == TrialState.PRUNED]
+    complete = [t for t in trials if t.state == TrialState.COMPLETE]
+    assert len(pruned) + len(complete) == len(trials) == 5 and pruned and complete
+    for trial in pruned:
+        assert list(trial.intermediate_values) == [1] and trial.user_attrs["status"] == "pruned"
+        assert trial.user_attrs["reason"].startswith("stopped early by ASHA after epoch 1 at validation accuracy")
+    for trial in complete:
+        assert list(trial.intermediate_values) == [1, 2, 3] and trial.values == [trial.user_attrs["accuracy"]]
+    [baseline] = optuna.load_study(study_name="baselines", storage=optuna.storages.JournalStorage(
+        optuna.storages.journal.JournalFileBackend(str(run_dir / "study.journal")))).trials
+    assert baseline.state == TrialState.COMPLETE and len(baseline.user_attrs["curve"]) == 3
+
+    front = json.loads((run_dir / "front.json").read_text())
+    assert front["trials"]["finished"] == 5 and front["trials"]["pruned"] == len(pruned)
+    best = max([*complete, baseline], key=lambda t: t.user_attrs["accuracy"])
+    assert [p["val_accuracy"] for p in front["front"]] == [best.user_attrs["accuracy"]], "accuracy alone: the best"
+    assert f"{len(pruned)} of those finished stopped early by ASHA" in result.stdout
+    reported = {json.loads(f.parent.joinpath("params.json").read_text())["trial"]:
+                [json.loads(line)["epoch"] for line in f.read_text().splitlines()]
+                for f in (run_dir / "ray").glob("search-*/trial-*/result.json")}
+    assert {number: epochs[-1] for number, epochs in reported.items()} == \
+        {t.number: 1 if t.state == TrialState.PRUNED else 3 for t in trials}, "Ray's record agrees with the study's"
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (("--address", "127.0.0.1:1"), "--address 127.0.0.1:1: no Ray cluster answers there"),
     (("--address", "nowhere"), "is not auto or HOST:PORT"),
@@ -170,6 +208,11 @@ def test_a_killed_worker_is_retried_and_a_killed_ray_search_resumes_without_losi
     (("--cpus-per-trial", "0"), "--cpus-per-trial: must be above 0"),
     (("--cpus-per-trial", "4096"), "--cpus-per-trial 4096: this machine has"),
     (("--jobs", "2"), "--max-concurrent"),
+    (("--scheduler", "hyperband"), "--scheduler: unknown value 'hyperband'; choose one of fifo, asha"),
+    (("--scheduler", "asha"), "--scheduler asha: stops trials by one score, and this search has 2 objectives; give "
+                              "--objectives accuracy"),
+    (("--scheduler", "asha", "--objectives", "accuracy"), "--scheduler asha: stops trials between epochs, and the "
+                                                          "proxy trains 1; give --epochs 2 or more"),
 ])
 def test_bad_ray_settings_are_one_line_and_write_nothing(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
     run_dir = tmp_path / "run"
@@ -195,6 +238,9 @@ def test_gpus_per_trial_on_a_machine_without_gpus_is_one_line(tmp_path: Path) ->
 def test_ray_settings_need_the_ray_backend_and_ray_itself(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(NasboxError, match="--max-concurrent: a setting of the Ray backend; add --backend ray"):
         make_config({"space": "inception_resnet", "max_concurrent": "2"})
+    with pytest.raises(NasboxError, match="--scheduler: a setting of the Ray backend; add --backend ray"):
+        make_config({"space": "inception_resnet", "objectives": "accuracy", "scheduler": "asha"})
+    assert make_config({"space": "inception_resnet", "scheduler": "fifo"}).scheduler == "fifo", "the default"
     config = make_config({"space": "inception_resnet", "backend": "ray", "cpus_per_trial": "0.5"})
     assert config.identity() == make_config({"space": "inception_resnet"}).identity(), "execution, not identity"
     real = importlib.util.find_spec

@@ -65,7 +65,8 @@ def print_front(run_dir: Path) -> None:
     left_out = f", leaving out {', '.join(excluded)}: did not learn" if excluded else ""
     print(f"hypervolume {data['hypervolume']:.4f} (baselines alone {data['baselines_hypervolume']:.4f}{left_out}); "
           f"{trials.get('finished', 0)} searched trials finished, {trials.get('failed', 0)} failed, "
-          f"{trials.get('infeasible', 0)} over budget and never trained")
+          f"{trials.get('infeasible', 0)} over budget and never trained"
+          + (f", {trials['pruned']} of those finished stopped early by ASHA" if trials.get("pruned") else ""))
 
 
 def _accuracies(point: dict) -> tuple[str, str]:

@@ -14,6 +14,7 @@ from nasbox.search.study import (
     FAILED,
     INFEASIBLE,
     INTERRUPTED,
+    PRUNED,
     SPEC,
     STATUS,
     Studies,
@@ -90,6 +91,7 @@ def take_snapshot(studies: Studies, config: SearchConfig, reference: Reference, 
         "failed": sum(t.user_attrs.get(STATUS) == FAILED for t in everything),
         "infeasible": sum(t.user_attrs.get(STATUS) == INFEASIBLE for t in trials),
         "interrupted": sum(t.user_attrs.get(STATUS) == INTERRUPTED for t in everything),
+        "pruned": sum(t.user_attrs.get(STATUS) == PRUNED for t in trials),
     }
     failures = [{"trial": t.number if is_searched(t) else None, "baseline": t.user_attrs.get(BASELINE),
                  "reason": t.user_attrs.get("reason", "")}

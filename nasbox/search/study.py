@@ -43,7 +43,7 @@ RETRY_OF = "retry_of"
 SPEC = "spec"
 STARTUP_DRAW = "startup_draw"
 PROXY_SEED = "proxy_seed"
-INFEASIBLE, FAILED, INTERRUPTED = "infeasible", "failed", "interrupted"
+INFEASIBLE, FAILED, INTERRUPTED, PRUNED = "infeasible", "failed", "interrupted", "pruned"
 
 
 @dataclass
@@ -148,13 +148,14 @@ def is_searched(trial: FrozenTrial) -> bool:
 
 
 def counts_as_finished(trial: FrozenTrial) -> bool:
-    """Trained to the end or failed on its own: what `--trials` counts (not infeasible, not interrupted)."""
+    """Trained to the end, stopped early by the scheduler, or failed on its own: what `--trials` counts (not
+    infeasible, not interrupted)."""
     from optuna.trial import TrialState
 
     status = trial.user_attrs.get(STATUS)
     if trial.state == TrialState.COMPLETE:
         return status != INFEASIBLE
-    return trial.state == TrialState.FAIL and status == FAILED
+    return trial.state == TrialState.PRUNED or (trial.state == TrialState.FAIL and status == FAILED)
 
 
 def is_scored(trial: FrozenTrial) -> bool:
@@ -196,6 +197,16 @@ def tell_failed(study: optuna.Study, trial: optuna.Trial, reason: str) -> None:
     trial.set_user_attr(STATUS, FAILED)
     trial.set_user_attr(REASON, reason)
     study.tell(trial, state=TrialState.FAIL)
+
+
+def tell_pruned(study: optuna.Study, trial: optuna.Trial, reason: str) -> None:
+    """Record `trial` as stopped early by the executor's scheduler (ASHA); a single-objective study keeps its last
+    reported epoch's accuracy as its value, which the sampler reads as a poor result."""
+    from optuna.trial import TrialState
+
+    trial.set_user_attr(STATUS, PRUNED)
+    trial.set_user_attr(REASON, reason)
+    study.tell(trial, state=TrialState.PRUNED)
 
 
 def one_line(exc: BaseException) -> str:

@@ -47,13 +47,22 @@ def gene_hparams(space: Space, genes: dict[str, Any] | None) -> dict[str, str]:
 def train(job: Job, config: SearchConfig, data: ProxyData, board: SearchBoard, space: Space, run_dir: Path,
           on_epoch: Callable[[dict[str, float]], None] | None = None) -> None:
     """Train the job's proxy and tell its study: the objective values, or a failure with its reason. `on_epoch`
-    sees each epoch's point of the learning curve (an executor reports progress with it)."""
+    sees each epoch's point of the learning curve (an executor reports progress with it); a single-objective
+    study also records each epoch's validation accuracy as the trial's intermediate value."""
     from nasbox.proxy import TrialFailed, evaluate
 
     seed = proxy_seed(config.seed, job.spec)
     job.trial.set_user_attr(PROXY_SEED, seed)
+    single_objective = len(config.objectives) == 1
+
+    def seen(point: dict[str, float]) -> None:
+        if single_objective:
+            job.trial.report(point["val_accuracy"], int(point["epoch"]))
+        if on_epoch is not None:
+            on_epoch(point)
+
     try:
-        result = evaluate(job.spec, config.proxy, data, seed=seed, on_epoch=on_epoch, keep_state=True)
+        result = evaluate(job.spec, config.proxy, data, seed=seed, on_epoch=seen, keep_state=True)
     except TrialFailed as exc:
         reason = str(exc)
     except Exception as exc:  # any fault of one trial is recorded, and the search goes on

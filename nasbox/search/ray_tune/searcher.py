@@ -74,8 +74,19 @@ class StudySearcher(Searcher):
                 "network": job.baseline or f"trial-{job.trial.number:05d}"}
 
     def on_trial_complete(self, trial_id: str, result: dict[str, Any] | None = None, error: bool = False) -> None:
-        """A trial Ray ended: the trainable told the study (or `StudyRecorder` tells it of an error)."""
-        self._live.pop(trial_id, None)
+        """A trial Ray ended: the trainable told the study (or `StudyRecorder` tells it of an error), unless the
+        scheduler stopped it before its last epoch, which is then told pruned here."""
+        live = self._live.pop(trial_id, None)
+        if live is None or error:
+            return
+        running = self._open().studies.running(*live)
+        if running is not None:
+            from nasbox.search.study import tell_pruned
+
+            epoch = (result or {}).get("epoch")
+            accuracy = (result or {}).get(METRIC)
+            at = f" after epoch {epoch} at validation accuracy {accuracy:.4f}" if accuracy is not None else ""
+            tell_pruned(*running, f"stopped early by ASHA{at}")
 
     def save(self, checkpoint_path: str) -> None:
         """The searcher's state is the study; Ray's checkpoint names only the run directory."""

@@ -2,6 +2,9 @@
 epoch's validation accuracy and training loss to Ray (so Ray's tools show progress) while it tells the study the
 result, keeps the weights and logs TensorBoard in the run directory, exactly as a local worker does.
 
+A trial that ASHA stops ends inside its report of the epoch it was stopped after (Ray's function trainables
+block in `tune.report` until the scheduler has decided); the searcher then tells the study it was pruned.
+
 A Ray worker process keeps the run's data, space and studies between the trials it runs (Ray reuses its actors),
 so only its first trial pays for loading them.
 """
