@@ -1,9 +1,11 @@
 """`nasbox search --backend ray` as a user runs it: a tiny real search on a local Ray of 2 CPUs writes the same run
-directory as the local backend; a trial whose Ray worker is killed is retried; a search whose driver is killed
-resumes with the same command; a network over budget is never scheduled; bad input is one line, before Ray starts.
+directory as the local backend; ASHA stops the worst trials early and the study records them pruned; a trial whose
+Ray worker is killed is retried; a search whose driver is killed resumes with the same command; a network over
+budget is never scheduled; bad input is one line, before Ray starts.
 
-The Ray searches are few and small (Ray's start alone takes seconds): one run is shared by the tests that only read
-its outputs, and one run shows a killed worker, a killed driver, its resume and the budget screening at once."""
+The Ray searches are few and small (Ray's start alone takes seconds): one run (of accuracy alone, under ASHA) is
+shared by the tests that only read its outputs, and one run (multi-objective) shows a killed worker, a killed
+driver, its resume and the budget screening at once."""
 
 from __future__ import annotations
 
@@ -38,12 +40,17 @@ def ray_search(*args: str, home: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def ray_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess, Path]:
-    """A finished Ray search of 3 trials and a baseline: its run directory, its output and the HOME it ran with."""
+    """A finished Ray search of 5 trials and a baseline, of accuracy alone under ASHA (3 epochs: one rung, after
+    epoch 1, keeping the best quarter), trials one at a time so the rung's order is the trial order: its run
+    directory, its output and the HOME it ran with. (The kill test's search is multi-objective under FIFO.)"""
     root = tmp_path_factory.mktemp("ray")
     home = root / "home"
     home.mkdir()
     run_dir = root / "run"
-    result = ray_search(*RAY, "--trials", "3", "--baselines", "mobilenet_v2", "--run-dir", str(run_dir), home=home)
+    result = ray_search("--space", "inception_resnet", "--budget-macs", "600M", "--subset", "1000", "--epochs", "3",
+                        "--threads", "1", "--backend", "ray", "--objectives", "accuracy", "--scheduler", "asha",
+                        "--max-concurrent", "1", "--trials", "5", "--baselines", "lenet5", "--run-dir", str(run_dir),
+                        home=home)
     assert result.returncode == 0, result.stderr
     return run_dir, result, home
 
@@ -52,32 +59,70 @@ def ray_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.
 def test_a_ray_search_writes_what_the_local_backend_writes(ray_run: tuple[Path, subprocess.CompletedProcess, Path]
                                                             ) -> None:
     run_dir, result, home = ray_run
-    assert "Pareto front of inception_resnet" in result.stdout and "mobilenet_v2" in result.stdout
+    assert "Pareto front of inception_resnet" in result.stdout and "lenet5" in result.stdout
     assert {"config.yaml", "study.journal", "front.json", "front.csv", "tensorboard", "ray"} <= set(os.listdir(run_dir))
     assert list((run_dir / "tensorboard").glob("events.out.tfevents.*"))
-    assert len(list((run_dir / "tensorboard" / "trials").iterdir())) == 4
     front = json.loads((run_dir / "front.json").read_text())
-    assert front["trials"]["finished"] == 3 and [b["baseline"] for b in front["baselines"]] == ["mobilenet_v2"]
+    assert front["trials"]["finished"] == 5 and [b["baseline"] for b in front["baselines"]] == ["lenet5"]
     assert front["front"] and all(p["macs"] <= 600_000_000 for p in front["front"])
 
-    done = trained(search_trials(run_dir))
-    assert len(done) == 3
-    for trial in done:
+    trials = search_trials(run_dir)
+    assert len(trials) == 5
+    for trial in trials:
         assert trial.constraints == {"macs": trial.user_attrs["macs"] / 600_000_000 - 1}, "the sampler saw it"
-        assert trial.values[1] == trial.user_attrs["macs"] and "ray_worker_pid" in trial.user_attrs
-        assert [p["epoch"] for p in trial.user_attrs["curve"]] == [1]
+        assert "ray_worker_pid" in trial.user_attrs and "proxy_seed" in trial.user_attrs
+    done = trained(trials)
+    assert len(list((run_dir / "tensorboard" / "trials").iterdir())) == len(done) + 1, "each trained to the end"
+    for trial in done:
+        assert trial.values == [trial.user_attrs["accuracy"]]
+        assert [p["epoch"] for p in trial.user_attrs["curve"]] == [1, 2, 3]
 
-    # Ray's own record: a trial per network, each epoch reported to it
+    # Ray's own record: a trial per network, each epoch it trained reported to it
     [experiment] = (run_dir / "ray").glob("search-*")
     reported = [json.loads(line) for f in experiment.glob("*/result.json") for line in f.read_text().splitlines()]
-    assert len(reported) == 4 and all(r["epoch"] == 1 and 0 <= r["val_accuracy"] <= 1 for r in reported)
+    assert {r["trial_id"] for r in reported} == {f.name.rsplit("-", 1)[1] for f in experiment.glob("*-*")
+                                                 if f.is_dir()}
+    assert len({r["trial_id"] for r in reported}) == 6 and all(0 <= r["val_accuracy"] <= 1 for r in reported)
 
     # quiet: nasbox's own progress lines only, and Ray wrote nothing to the home folder
     assert all(line.startswith("search: ") for line in result.stderr.splitlines()), result.stderr
     assert not (home / ".ray").exists() and not (home / "ray_results").exists()
-    assert json.loads(nasbox_cli("front", str(run_dir), "--json").stdout)["trials"]["finished"] == 3
+    assert json.loads(nasbox_cli("front", str(run_dir), "--json").stdout)["trials"]["finished"] == 5
     table = nasbox_cli("front", str(run_dir))
     assert table.returncode == 0 and "hypervolume" in table.stdout
+
+
+@pytest.mark.slow
+def test_asha_stops_the_worst_trials_early_and_the_study_records_them_pruned(
+        ray_run: tuple[Path, subprocess.CompletedProcess, Path]) -> None:
+    """Some trials stop after their first epoch and are pruned in the study with that epoch's accuracy as their
+    value; the others, and the baseline, train all 3. (For this seed the first epoch's accuracies of the 5 trials
+    are 0.100, 0.100, 0.113, 0.100, 0.100: the last two fall below the rung's cutoff.)"""
+    run_dir, result, _ = ray_run
+    trials = search_trials(run_dir)
+    pruned = [t for t in trials if t.state == TrialState.PRUNED]
+    complete = [t for t in trials if t.state == TrialState.COMPLETE]
+    assert len(pruned) + len(complete) == len(trials) == 5 and pruned and complete
+    for trial in pruned:
+        assert list(trial.intermediate_values) == [1] and trial.user_attrs["status"] == "pruned"
+        assert trial.values == [trial.intermediate_values[1]]
+        assert trial.user_attrs["reason"].startswith("stopped early by ASHA after epoch 1 at validation accuracy")
+    for trial in complete:
+        assert list(trial.intermediate_values) == [1, 2, 3] and trial.values == [trial.user_attrs["accuracy"]]
+    [baseline] = optuna.load_study(study_name="baselines", storage=optuna.storages.JournalStorage(
+        optuna.storages.journal.JournalFileBackend(str(run_dir / "study.journal")))).trials
+    assert baseline.state == TrialState.COMPLETE and len(baseline.user_attrs["curve"]) == 3
+
+    front = json.loads((run_dir / "front.json").read_text())
+    assert front["trials"]["pruned"] == len(pruned)
+    best = max([*complete, baseline], key=lambda t: t.user_attrs["accuracy"])
+    assert [p["val_accuracy"] for p in front["front"]] == [best.user_attrs["accuracy"]], "accuracy alone: the best"
+    assert f"{len(pruned)} of those finished stopped early by ASHA" in result.stdout
+    reported = {json.loads(f.parent.joinpath("params.json").read_text())["trial"]:
+                [json.loads(line)["epoch"] for line in f.read_text().splitlines()]
+                for f in (run_dir / "ray").glob("search-*/trial-*/result.json")}
+    assert {number: epochs[-1] for number, epochs in reported.items()} == \
+        {t.number: 1 if t.state == TrialState.PRUNED else 3 for t in trials}, "Ray's record agrees with the study's"
 
 
 def _wait_for(condition, what: str, process: subprocess.Popen, seconds: float = 300):
@@ -161,44 +206,6 @@ def test_a_killed_worker_is_retried_and_a_killed_ray_search_resumes_without_losi
     assert "ray_worker_pid" not in screened.user_attrs
     ray_trials = [json.loads(p.read_text()) for p in (run_dir / "ray").glob("search-*/*/params.json")]
     assert ray_trials and all(t["trial"] != screened.number for t in ray_trials if t["study"] == "search")
-
-
-@pytest.mark.slow
-def test_asha_stops_the_worst_trials_early_and_the_study_records_them_pruned(tmp_path: Path) -> None:
-    """A single-objective Ray search under ASHA (3 epochs: one rung, after epoch 1, keeping the best quarter),
-    trials one at a time so the rung's order is the trial order: some trials stop after their first epoch and are
-    pruned in the study with that epoch's accuracy as their value; the others, and the baseline, train all 3. (For
-    this seed the first epoch's accuracies of the 5 trials are 0.100, 0.100, 0.113, 0.100, 0.100: the last two fall
-    below the rung's cutoff.)"""
-    run_dir = tmp_path / "run"
-    result = ray_search("--space", "inception_resnet", "--budget-macs", "600M", "--subset", "1000", "--epochs", "3",
-                        "--threads", "1", "--backend", "ray", "--objectives", "accuracy", "--scheduler", "asha",
-                        "--max-concurrent", "1", "--trials", "5", "--baselines", "lenet5", "--run-dir", str(run_dir),
-                        home=tmp_path)
-    assert result.returncode == 0, result.stderr
-    trials = search_trials(run_dir)
-    pruned = [t for t in trials if t.state == TrialState.PRUNED]
-    complete = [t for t in trials if t.state == TrialState.COMPLETE]
-    assert len(pruned) + len(complete) == len(trials) == 5 and pruned and complete
-    for trial in pruned:
-        assert list(trial.intermediate_values) == [1] and trial.user_attrs["status"] == "pruned"
-        assert trial.user_attrs["reason"].startswith("stopped early by ASHA after epoch 1 at validation accuracy")
-    for trial in complete:
-        assert list(trial.intermediate_values) == [1, 2, 3] and trial.values == [trial.user_attrs["accuracy"]]
-    [baseline] = optuna.load_study(study_name="baselines", storage=optuna.storages.JournalStorage(
-        optuna.storages.journal.JournalFileBackend(str(run_dir / "study.journal")))).trials
-    assert baseline.state == TrialState.COMPLETE and len(baseline.user_attrs["curve"]) == 3
-
-    front = json.loads((run_dir / "front.json").read_text())
-    assert front["trials"]["finished"] == 5 and front["trials"]["pruned"] == len(pruned)
-    best = max([*complete, baseline], key=lambda t: t.user_attrs["accuracy"])
-    assert [p["val_accuracy"] for p in front["front"]] == [best.user_attrs["accuracy"]], "accuracy alone: the best"
-    assert f"{len(pruned)} of those finished stopped early by ASHA" in result.stdout
-    reported = {json.loads(f.parent.joinpath("params.json").read_text())["trial"]:
-                [json.loads(line)["epoch"] for line in f.read_text().splitlines()]
-                for f in (run_dir / "ray").glob("search-*/trial-*/result.json")}
-    assert {number: epochs[-1] for number, epochs in reported.items()} == \
-        {t.number: 1 if t.state == TrialState.PRUNED else 3 for t in trials}, "Ray's record agrees with the study's"
 
 
 @pytest.mark.parametrize(("args", "message"), [
