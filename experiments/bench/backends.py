@@ -1,6 +1,8 @@
-"""The same small search through both backends on this machine, with one worker each: the per-trial overhead of
-Ray over the local backend (wall time per finished trial, ratio of one run each), and whether their fronts hold
-the same trials for the same seed (with one worker the sampler sees the same history, so they should).
+"""The same small search through both backends on this machine, with one worker each, run one after the other:
+the overhead of Ray over the local backend as ratios of one run each (the whole command, Ray's start included; and
+per trial, from the first trial's start to the last one's end in the study, which leaves the start out), and
+whether their fronts hold the same trials for the same seed (with one worker the sampler sees the same history, so
+they should). Run it on an otherwise idle machine: Ray runs its workers at nice 15, so any other load starves them.
 
     python experiments/bench/backends.py [--trials 6] [--dir runs/bench-backends]
 """
@@ -15,21 +17,27 @@ import sys
 import time
 from pathlib import Path
 
+import optuna
+
 SEARCH = ["--space", "inception_resnet", "--budget-macs", "600M", "--subset", "300", "--epochs", "1",
           "--threads", "1", "--baselines", "none", "--quiet"]
 BACKENDS = {"local": ["--jobs", "1"], "ray": ["--backend", "ray", "--max-concurrent", "1"]}
 
 
-def run(backend: str, trials: int, folder: Path) -> tuple[float, list[tuple]]:
-    """Wall seconds of one search through `backend` and its front's trials (number, genes)."""
+def run(backend: str, trials: int, folder: Path) -> tuple[float, float, list[tuple]]:
+    """Wall seconds of one search through `backend`, seconds per trial within it, and its front's trials."""
     run_dir = folder / backend
     shutil.rmtree(run_dir, ignore_errors=True)
     started = time.monotonic()
     subprocess.run([sys.executable, "-m", "nasbox.cli.main", "search", *SEARCH, *BACKENDS[backend], "--trials",
                     str(trials), "--run-dir", str(run_dir)], check=True, stdout=subprocess.DEVNULL)
     seconds = time.monotonic() - started
+    storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(run_dir / "study.journal")))
+    done = [t for t in optuna.load_study(study_name="search", storage=storage).trials if t.datetime_complete]
+    span = max(t.datetime_complete for t in done) - min(t.datetime_start for t in done)
     front = json.loads((run_dir / "front.json").read_text())["front"]
-    return seconds, sorted((p["trial"], json.dumps(p["genes"], sort_keys=True)) for p in front)
+    return seconds, span.total_seconds() / len(done), sorted((p["trial"], json.dumps(p["genes"], sort_keys=True))
+                                                             for p in front)
 
 
 def main() -> None:
@@ -39,10 +47,10 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
-    (local, local_front), (ray, ray_front) = (run(b, args.trials, folder) for b in BACKENDS)
-    print(f"{args.trials} trials, one worker: local {local:.1f} s ({local / args.trials:.2f} s/trial), "
-          f"ray {ray:.1f} s ({ray / args.trials:.2f} s/trial, Ray's start included)")
-    print(f"per-trial overhead of ray over local: x{ray / local:.2f} (one run each)")
+    (local, local_trial, local_front), (ray, ray_trial, ray_front) = (run(b, args.trials, folder) for b in BACKENDS)
+    print(f"{args.trials} trials, one worker each, ray / local (one run each):")
+    print(f"  the whole command, Ray's start included: x{ray / local:.2f}")
+    print(f"  per trial, first start to last end:      x{ray_trial / local_trial:.2f}")
     print(f"fronts' trial sets agree: {'yes' if local_front == ray_front else 'no'} "
           f"({len(local_front)} and {len(ray_front)} members)")
 
