@@ -7,7 +7,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from nasbox.cli.search import _HELP
+from nasbox.cli.search import FLAG_HELP
 from nasbox.report import format_table
 from nasbox.search.config import PROXY_SETTINGS, flag
 from nasbox.units import format_count
@@ -34,10 +34,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                     "CPU-seconds of each. Records live in one file per training: rerun the same command to resume.")
     parser.add_argument("-n", type=int, default=20, metavar="N", help="networks to draw (at least 4; default 20)")
     for name in SETTINGS:
-        metavar, text = _HELP[name]
+        metavar, text = FLAG_HELP[name]
         parser.add_argument(flag(name), dest=name, metavar=metavar, required=name == "space", help=text)
     for name, text in REFERENCE.items():
-        parser.add_argument(flag(f"reference_{name}"), dest=f"reference_{name}", metavar=_HELP[name][0],
+        parser.add_argument(flag(f"reference_{name}"), dest=f"reference_{name}", metavar=FLAG_HELP[name][0],
                             help=f"reference {text}")
     parser.add_argument("--dir", metavar="DIR", help="the measurement's folder (default "
                                                      "runs/fidelity-<space>-<budget>-<digest of the settings>)")

@@ -11,7 +11,7 @@ from nasbox.units import LATENCY_UNITS, TIMEOUT_UNITS
 if TYPE_CHECKING:
     from nasbox.search.results import Snapshot
 
-_HELP = {
+FLAG_HELP = {  # flag → (metavar, help text), shared by the commands that take search flags
     "space": ("NAME_OR_FILE", "search space: a name of 'nasbox spaces' or a space YAML file"),
     "budget_macs": ("COUNT", "most MACs of the target network, e.g. 600M (K/M/G)"),
     "budget_params": ("COUNT", "most parameters of the target network, e.g. 5M"),
@@ -79,7 +79,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                     "everything; the same command resumes it. Watch it with: tensorboard --logdir RUN_DIR")
     parser.add_argument("--config", metavar="FILE", help="YAML file of settings named like these flags; flags win")
     for name in (*SEARCH_SETTINGS, *PROXY_SETTINGS):
-        metavar, text = _HELP[name]
+        metavar, text = FLAG_HELP[name]
         if metavar is None:  # a switch
             parser.add_argument(flag(name), dest=name, action="store_const", const=True, help=text)
         else:
