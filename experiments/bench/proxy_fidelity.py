@@ -4,8 +4,10 @@ CPU-seconds per network for every proxy.
 
 Every proxy of the grid is measured against the same reference trainings: the networks, the data split and the
 reference's training seeds are the same for all, so the reference records of the first measurement are linked into
-the others' folders before they run instead of being trained again. Each measurement resumes, so the study may run
-in parts (rerun the same command).
+the others' folders before they run instead of being trained again. Likewise a proxy measured before against another
+reference (a folder `proxy-TEXT-reference-*` under --dir with the same settings) lends its proxy records, so a new
+reference trains only itself and the proxies never measured. Each measurement resumes, so the study may run in parts
+(rerun the same command).
 
     python experiments/bench/proxy_fidelity.py [-n 30] [--grid 1x0.25x32,2x0.25x32,...] [--reference 8x0.5x32]
         [--space inception_resnet] [--budget-macs 600M] [--subset N] [--jobs 2] [--dir runs/bench-proxy-fidelity]
@@ -24,11 +26,11 @@ import os
 from pathlib import Path
 
 from nasbox.fidelity import measure_fidelity
-from nasbox.fidelity.plan import REFERENCE
+from nasbox.fidelity.plan import PLAN, PROXY, REFERENCE, read_plan
 from nasbox.jobs import RECORDS
-from nasbox.search import make_config
+from nasbox.search import SearchConfig, make_config
 
-DEFAULT_GRID = "1x0.25x32,2x0.25x32,4x0.25x32,2x0.5x32,2x0.25x32r1"
+DEFAULT_GRID = "1x0.25x32,2x0.25x32,4x0.25x32,2x0.5x32,2x0.25x32r1,2x0.25x64"
 
 
 def recipe(text: str) -> dict[str, str]:
@@ -38,15 +40,22 @@ def recipe(text: str) -> dict[str, str]:
     return {"epochs": epochs, "width_mult": width, "resolution": resolution, "relax_strides": relaxed or "0"}
 
 
-def share_reference(source: Path | None, folder: Path) -> None:
-    """Link the reference records of `source` into `folder`, so the reference is trained once for the grid."""
-    if source is None or not (source / RECORDS).is_dir():
+def link_records(source: Path, folder: Path, recipe: str) -> None:
+    """Link the records of one recipe (proxy or reference) that `source` holds into `folder`."""
+    if not (source / RECORDS).is_dir():
         return
     (folder / RECORDS).mkdir(parents=True, exist_ok=True)
-    for path in (source / RECORDS).glob(f"*-{REFERENCE}-seed*.json"):
+    for path in (source / RECORDS).glob(f"*-{recipe}-seed*.json"):
         target = folder / RECORDS / path.name
         if not target.exists():
             os.link(path, target)
+
+
+def earlier_proxy_folders(root: Path, text: str, config: SearchConfig, folder: Path) -> list[Path]:
+    """Folders under `root` that measured the proxy `text` with the same settings against another reference: the
+    same settings draw the same networks and split and seed the proxy's trainings alike, so their records hold."""
+    return [other for other in sorted(root.glob(f"proxy-{text}-reference-*"))
+            if other != folder and (other / PLAN).is_file() and read_plan(other).config.identity() == config.identity()]
 
 
 def main() -> None:
@@ -54,7 +63,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=30, help="networks (default 30)")
     parser.add_argument("--grid", default=DEFAULT_GRID, help=f"proxies, EPOCHSxWIDTHxRES, comma-separated "
                                                             f"(default {DEFAULT_GRID})")
-    parser.add_argument("--reference", default="8x0.5x32", help="the reference, EPOCHSxWIDTHxRES (default 8x0.5x32)")
+    parser.add_argument("--reference", default="8x0.5x64", help="the reference, EPOCHSxWIDTHxRES (default 8x0.5x64)")
     parser.add_argument("--space", default="inception_resnet")
     parser.add_argument("--budget-macs", default="600M")
     parser.add_argument("--subset", help="images of the built-in data (default all)")
@@ -66,9 +75,13 @@ def main() -> None:
     for text in args.grid.split(","):
         settings = {"space": args.space, "budget_macs": args.budget_macs, "subset": args.subset, "jobs": args.jobs,
                     "threads": "1", **recipe(text)}
+        config = make_config({k: v for k, v in settings.items() if v is not None})
         folder = Path(args.dir) / f"proxy-{text}-reference-{args.reference}"
-        share_reference(first, folder)
-        outcome = measure_fidelity(make_config({k: v for k, v in settings.items() if v is not None}), args.n,
+        if first is not None:
+            link_records(first, folder, REFERENCE)
+        for other in earlier_proxy_folders(Path(args.dir), text, config, folder):
+            link_records(other, folder, PROXY)
+        outcome = measure_fidelity(config, args.n,
                                    reference_epochs=int(reference["epochs"]),
                                    reference_width_mult=float(reference["width_mult"]),
                                    reference_resolution=int(reference["resolution"]),
