@@ -1,8 +1,9 @@
 """Does the search beat chance? TPE, NSGA-II and random search (`run_search --sampler tpe|nsga2|random`) on the
 same space, budget and cheap proxy, with the same trial count N and several seeds each; random search runs to 2N.
 
-Prints each sampler's mean and spread (min–max, sd) of the front's hypervolume at N trials, and how many random
-trials reach TPE's mean hypervolume at N (goal: TPE at N ≥ random at 2N). The hypervolume is the search's own
+Prints each sampler's mean, sd and per-seed values of the front's hypervolume at N trials (and random search's at
+2N), how many random trials reach TPE's mean hypervolume at N (goal: TPE at N ≥ random at 2N), and whether TPE's
+lead over each is beyond seed noise (Welch's t-test over the seeds). The hypervolume is the search's own
 (accuracy between chance and 1, MACs over the budget; see the README's "Hypervolume"), of the searched trials only
 (no baselines), on validation accuracy, as the sampler sees it.
 
@@ -15,6 +16,8 @@ from __future__ import annotations
 import argparse
 import statistics
 from pathlib import Path
+
+from scipy import stats
 
 from nasbox.search import make_config, run_search
 from nasbox.search.front import Point, Reference, hypervolume, pareto_front, read_front
@@ -62,20 +65,22 @@ def main() -> None:
                   f"{args.trials} trials ({outcome.seconds / 60:.1f} min)", flush=True)
     print(f"\n{args.space} within {args.budget_macs} MACs, proxy {args.epochs} epoch(s) on {args.subset or 'all'} "
           f"images, {args.seeds} seeds; hypervolume at N = {args.trials} trials:")
-    means = {}
-    for sampler, runs in curves.items():
-        values = [at(curve, args.trials) for curve in runs]
-        means[sampler] = statistics.fmean(values)
-        spread = statistics.stdev(values) if len(values) > 1 else 0.0
-        print(f"  {sampler:7s} mean {means[sampler]:.4f}  sd {spread:.4f}  min–max {min(values):.4f}–"
-              f"{max(values):.4f}")
-    random_2n = [at(curve, 2 * args.trials) for curve in curves["random"]]
-    print(f"  random at 2N = {2 * args.trials}: mean {statistics.fmean(random_2n):.4f}")
-    reach = [next((n for n, hv in curve if hv >= means["tpe"]), None) for curve in curves["random"]]
+    values = {sampler: [at(curve, args.trials) for curve in runs] for sampler, runs in curves.items()}
+    values["random at 2N"] = [at(curve, 2 * args.trials) for curve in curves["random"]]
+    for name, seeds in values.items():
+        spread = statistics.stdev(seeds) if len(seeds) > 1 else 0.0
+        print(f"  {name:12s} mean {statistics.fmean(seeds):.4f}  sd {spread:.4f}  per seed "
+              f"{', '.join(f'{v:.4f}' for v in seeds)}")
+    tpe = statistics.fmean(values["tpe"])
+    reach = [next((n for n, hv in curve if hv >= tpe), None) for curve in curves["random"]]
     words = ", ".join(str(n) if n is not None else f"not within {2 * args.trials}" for n in reach)
-    print(f"random trials to reach TPE's mean hypervolume at N ({means['tpe']:.4f}), per seed: {words}")
-    print(f"TPE at N {'≥' if means['tpe'] >= statistics.fmean(random_2n) else '<'} random at 2N (goal ≥)")
-
+    print(f"random trials to reach TPE's mean hypervolume at N ({tpe:.4f}), per seed: {words}")
+    for other in ("random at 2N", "random", "nsga2"):
+        if len(values["tpe"]) > 1:
+            test = stats.ttest_ind(values["tpe"], values[other], equal_var=False)
+            print(f"TPE at N {'≥' if tpe >= statistics.fmean(values[other]) else '<'} {other} by "
+                  f"{tpe - statistics.fmean(values[other]):+.4f} (Welch's t-test over seeds, p = {test.pvalue:.3f}"
+                  f"{'' if test.pvalue < 0.05 else ': within seed noise'})")
 
 if __name__ == "__main__":
     main()
