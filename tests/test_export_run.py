@@ -50,7 +50,7 @@ def test_weights_are_kept_per_trained_network_and_pruned_off_the_front_only(tmp_
 # ------------------------------------------------------------------------------------- a real tiny run
 
 TINY_RUN = ("search", "--space", "inception_resnet", "--budget-macs", "600M", "--subset", "200", "--epochs", "1",
-            "--trials", "3", "--jobs", "1", "--threads", "1", "--baselines", "none")
+            "--width-mult", "0.25", "--trials", "3", "--jobs", "1", "--threads", "1", "--baselines", "none")
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from nasbox.search.config import make_config
 from tests.test_search_records import nasbox_cli
 
 TINY = ("fidelity", "--space", "inception_resnet", "--budget-macs", "600M", "--subset", "300", "--epochs", "1",
-        "--batch-size", "16", "--reference-epochs", "2", "-n", "5", "--threads", "1")
+        "--width-mult", "0.25", "--batch-size", "16", "--reference-epochs", "2", "-n", "5", "--threads", "1")
 
 
 def records_of(folder: Path) -> dict[str, tuple[bytes, int]]:

@@ -20,7 +20,7 @@ from nasbox.rescore.summary import RescoredFront, summarise
 from tests.test_search_records import nasbox_cli
 
 SEARCH = ("search", "--space", "inception_resnet", "--budget-macs", "600M", "--subset", "300", "--epochs", "1",
-          "--trials", "3", "--jobs", "1", "--threads", "1", "--baselines", "lenet5", "--quiet")
+          "--width-mult", "0.25", "--trials", "3", "--jobs", "1", "--threads", "1", "--baselines", "lenet5", "--quiet")
 
 
 @pytest.fixture(scope="module")

@@ -28,8 +28,8 @@ from tests.test_search_cli import check_resumed, nasbox_cli, run_dir_made_by, se
 
 pytest.importorskip("ray")
 
-RAY = ("--space", "inception_resnet", "--budget-macs", "600M", "--subset", "200", "--epochs", "1", "--threads", "1",
-       "--backend", "ray")
+RAY = ("--space", "inception_resnet", "--budget-macs", "600M", "--subset", "200", "--epochs", "1", "--width-mult",
+       "0.25", "--threads", "1", "--backend", "ray")
 
 
 def ray_search(*args: str, home: Path) -> subprocess.CompletedProcess:
@@ -48,7 +48,7 @@ def ray_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.
     home.mkdir()
     run_dir = root / "run"
     result = ray_search("--space", "inception_resnet", "--budget-macs", "600M", "--subset", "1000", "--epochs", "3",
-                        "--threads", "1", "--backend", "ray", "--objectives", "accuracy", "--scheduler", "asha",
+                        "--width-mult", "0.25", "--threads", "1", "--backend", "ray", "--objectives", "accuracy", "--scheduler", "asha",
                         "--max-concurrent", "1", "--trials", "5", "--baselines", "lenet5", "--run-dir", str(run_dir),
                         home=home)
     assert result.returncode == 0, result.stderr

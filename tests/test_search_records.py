@@ -22,7 +22,7 @@ from nasbox.space import load_space
 from tests.test_data import write_idx
 from tests.test_latency import TINY_SPACE
 
-FAST = {"subset": "200", "epochs": "1", "jobs": "1", "threads": "1", "baselines": "none", "trials": "3"}
+FAST = {"subset": "200", "epochs": "1", "width_mult": "0.25", "jobs": "1", "threads": "1", "baselines": "none", "trials": "3"}
 
 
 def nasbox_cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -62,7 +62,7 @@ def search(space: Path, run_dir: Path, **settings: str) -> None:
 def test_a_quiet_search_still_logs_the_front_to_tensorboard(space_file: Path, tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
     result = nasbox_cli("search", "--space", str(space_file), "--run-dir", str(run_dir), "--quiet",
-                        *[i for k, v in FAST.items() for i in (f"--{k}", v)], "--baselines", "lenet5")
+                        *[i for k, v in FAST.items() for i in (f"--{k.replace('_', '-')}", v)], "--baselines", "lenet5")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     guidance = {event_accumulator.SCALARS: 0, event_accumulator.IMAGES: 0}
@@ -173,7 +173,7 @@ def test_a_run_written_by_other_versions_resumes_with_a_warning(space_file: Path
     config = run_dir / "config.yaml"
     config.write_text(config.read_text().replace("optuna: ", "optuna: 0.0.0-was-", 1))
     result = nasbox_cli("search", "--space", str(space_file), "--run-dir", str(run_dir), "--quiet",
-                        *[i for k, v in FAST.items() for i in (f"--{k}", v)], "--trials", "1")
+                        *[i for k, v in FAST.items() for i in (f"--{k.replace('_', '-')}", v)], "--trials", "1")
     assert result.returncode == 0, result.stderr
     assert "warning: this run was written by optuna 0.0.0-was-" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

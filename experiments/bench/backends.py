@@ -24,8 +24,9 @@ SEARCH = ["--space", "inception_resnet", "--budget-macs", "600M", "--subset", "3
 BACKENDS = {"local": ["--jobs", "1"], "ray": ["--backend", "ray", "--max-concurrent", "1"]}
 
 
-def run(backend: str, trials: int, folder: Path) -> tuple[float, float, list[tuple]]:
-    """Wall seconds of one search through `backend`, seconds per trial within it, and its front's trials."""
+def run(backend: str, trials: int, folder: Path) -> tuple[float, float, list[tuple], list[tuple]]:
+    """Wall seconds of one search through `backend`, seconds per trial within it, its front's trials, and every
+    trial's number, genes and value."""
     run_dir = folder / backend
     shutil.rmtree(run_dir, ignore_errors=True)
     started = time.monotonic()
@@ -36,8 +37,9 @@ def run(backend: str, trials: int, folder: Path) -> tuple[float, float, list[tup
     done = [t for t in optuna.load_study(study_name="search", storage=storage).trials if t.datetime_complete]
     span = max(t.datetime_complete for t in done) - min(t.datetime_start for t in done)
     front = json.loads((run_dir / "front.json").read_text())["front"]
+    everything = [(t.number, json.dumps(t.params, sort_keys=True), t.values) for t in done]
     return seconds, span.total_seconds() / len(done), sorted((p["trial"], json.dumps(p["genes"], sort_keys=True))
-                                                             for p in front)
+                                                             for p in front), everything
 
 
 def main() -> None:
@@ -47,12 +49,15 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
-    (local, local_trial, local_front), (ray, ray_trial, ray_front) = (run(b, args.trials, folder) for b in BACKENDS)
+    (local, local_trial, local_front, local_all), (ray, ray_trial, ray_front, ray_all) = (
+        run(b, args.trials, folder) for b in BACKENDS)
     print(f"{args.trials} trials, one worker each, ray / local (one run each):")
     print(f"  the whole command, Ray's start included: x{ray / local:.2f}")
     print(f"  per trial, first start to last end:      x{ray_trial / local_trial:.2f}")
     print(f"fronts' trial sets agree: {'yes' if local_front == ray_front else 'no'} "
           f"({len(local_front)} and {len(ray_front)} members)")
+    print(f"every trial's genes and score agree: {'yes' if local_all == ray_all else 'no'} "
+          f"({len(local_all)} and {len(ray_all)} trials)")
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ FLAG_HELP = {  # flag → (metavar, help text), shared by the commands that take
                           "into the conv once trained; as-designed: only the network's own"),
     "relax_strides": ("N", "the proxy runs the network's first N downsampling layers at stride 1, so that at a cut "
                            "resolution its late stages keep more pixels (more MACs; default 0)"),
-    "width_mult": ("M", "proxy width multiplier (default 0.25)"),
+    "width_mult": ("M", "proxy width multiplier (default 0.5)"),
     "resolution": ("PX", "proxy input resolution (default 32)"),
     "batch_size": ("N", "proxy batch size (default 64)"),
     "optimizer": ("NAME", "sgd (default) or adamw"),
