@@ -9,14 +9,13 @@ reference (a folder `proxy-TEXT-reference-*` under --dir with the same settings)
 reference trains only itself and the proxies never measured. Each measurement resumes, so the study may run in parts
 (rerun the same command).
 
-    python experiments/bench/proxy_fidelity.py [-n 30] [--grid 1x0.25x32,2x0.25x32,...] [--reference 8x0.5x32]
+    python experiments/bench/proxy_fidelity.py [-n 30] [--grid 1x0.25x32,2x0.25x32,...] [--reference 8x0.5x64]
         [--space inception_resnet] [--budget-macs 600M] [--subset N] [--jobs 2] [--dir runs/bench-proxy-fidelity]
 
 Measured on the shared 2-vCPU VM (process CPU time per training; see the README's "The proxy-fidelity study"):
-the default proxy (2 epochs, width 0.25, 32 px) costs 9.7 CPU-s, the 8-epoch width-0.5 reference 60 CPU-s. The
-default grid, -n 30, ran in 53 minutes: 1x0.25x32 with the reference 18.8 min, then 5.0, 9.9, 8.3 and 11.4 min.
-`fidelity` refuses a reference cheaper than the proxy in any setting, so 64-px proxies (`2x0.25x64`) need a 64-px
-reference (`--reference 8x0.5x64`, about four times the cost), which is the study's next part.
+the 8-epoch, width-0.5, 64-px reference costs 155 CPU-s a network (30 trained in 79 minutes beside other work), the
+64-px proxy 22.4 (60 trainings, 14.7 minutes); the 32-px proxies' records came from the earlier measurement against
+the 32-px reference (8x0.5x32, 60 CPU-s; that grid, -n 30, ran in 53 minutes), at 5.4 to 19.5 CPU-s.
 """
 
 from __future__ import annotations
