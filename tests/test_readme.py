@@ -13,6 +13,7 @@ import pytest
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 SEARCH = '"trials": 10}'
+EVALUATE = "ProxyConfig(epochs=2)"
 
 
 def python_block() -> str:
@@ -25,7 +26,10 @@ def test_the_readme_python_block_runs_as_a_script_with_worker_processes(tmp_path
     block = python_block()
     assert SEARCH in block, "the block ends with a search whose trial count this test shrinks"
     script = tmp_path / "readme_example.py"
-    script.write_text(block.replace(SEARCH, '"trials": 2, "subset": 300, "epochs": 1, "jobs": 2, "baselines": "none"}'))
+    assert EVALUATE in block, "the block trains one proxy, which this test shortens"
+    shortened = block.replace(SEARCH, '"trials": 2, "subset": 300, "epochs": 1, "width_mult": 0.25, "jobs": 2, '
+                                      '"baselines": "none"}')
+    script.write_text(shortened.replace(EVALUATE, "ProxyConfig(epochs=1, width_mult=0.25)"))
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path,
                             timeout=600)
     assert result.returncode == 0, result.stderr

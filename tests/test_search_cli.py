@@ -126,8 +126,8 @@ def check_resumed(rerun: subprocess.CompletedProcess, run_dir: Path, interrupted
 def test_search_killed_mid_trial_resumes_without_losing_or_duplicating_trials(tmp_path: Path, jobs: str) -> None:
     run_dir = tmp_path / "run"
     command = [sys.executable, "-m", "nasbox.cli.main", "search", "--space", "inception_resnet", "--budget-macs",
-               "600M", "--subset", "600", "--epochs", "3", "--width-mult", "0.25", "--threads", "1", "--jobs", jobs, "--trials", "4",
-               "--baselines", "none", "--run-dir", str(run_dir), "--quiet"]
+               "600M", "--subset", "600", "--epochs", "3", "--width-mult", "0.25", "--threads", "1", "--jobs", jobs,
+               "--trials", "4", "--baselines", "none", "--run-dir", str(run_dir), "--quiet"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     journal = run_dir / "study.journal"
     deadline = time.monotonic() + 300

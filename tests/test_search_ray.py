@@ -48,9 +48,9 @@ def ray_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.
     home.mkdir()
     run_dir = root / "run"
     result = ray_search("--space", "inception_resnet", "--budget-macs", "600M", "--subset", "1000", "--epochs", "3",
-                        "--width-mult", "0.25", "--threads", "1", "--backend", "ray", "--objectives", "accuracy", "--scheduler", "asha",
-                        "--max-concurrent", "1", "--trials", "5", "--baselines", "lenet5", "--run-dir", str(run_dir),
-                        home=home)
+                        "--width-mult", "0.25", "--threads", "1", "--backend", "ray", "--objectives", "accuracy",
+                        "--scheduler", "asha", "--max-concurrent", "1", "--trials", "5", "--baselines", "lenet5",
+                        "--run-dir", str(run_dir), home=home)
     assert result.returncode == 0, result.stderr
     return run_dir, result, home
 

@@ -22,7 +22,8 @@ from nasbox.space import load_space
 from tests.test_data import write_idx
 from tests.test_latency import TINY_SPACE
 
-FAST = {"subset": "200", "epochs": "1", "width_mult": "0.25", "jobs": "1", "threads": "1", "baselines": "none", "trials": "3"}
+FAST = {"subset": "200", "epochs": "1", "width_mult": "0.25", "jobs": "1", "threads": "1", "baselines": "none",
+        "trials": "3"}
 
 
 def nasbox_cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:

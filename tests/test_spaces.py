@@ -18,6 +18,7 @@ from nasbox.space.budget import Budget, suggest_within
 SPACES = space_names()
 SAMPLES_PER_SPACE = 500
 CHUNK = 50
+TARGET_EVERY = 5
 PROXY = {"width_mult": 0.25, "resolution": 32, "num_classes": 10}
 
 
@@ -86,13 +87,16 @@ def _run_proxy(spec: nasbox.ArchSpec) -> torch.Tensor:
 @pytest.mark.parametrize("start", range(0, SAMPLES_PER_SPACE, CHUNK))
 @pytest.mark.parametrize("name", SPACES)
 def test_every_sample_is_valid_and_runs_at_target_and_proxy_shapes(name: str, start: int) -> None:
+    """Every sample renders, costs and runs as a proxy on the CPU; one in five also runs at the target shape, the
+    slow part (a network over 1 GMAC runs on the meta device, whose batch norm is decomposed in Python)."""
     space = load_space(name)
     for seed in range(start, start + CHUNK):
         genes, spec = space.sample(random.Random(seed))
         candidate = space.candidate(genes, spec)
         assert candidate.cost.macs > 0
         assert space.render(genes) == spec
-        assert _run_at_target(spec, candidate.cost) == (1, space.num_classes), (name, seed)
+        if seed % TARGET_EVERY == 0:
+            assert _run_at_target(spec, candidate.cost) == (1, space.num_classes), (name, seed)
         out = _run_proxy(spec)
         assert out.shape == (2, PROXY["num_classes"]) and torch.isfinite(out).all(), (name, seed)
 
