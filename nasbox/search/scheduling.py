@@ -75,12 +75,10 @@ class Scheduler:
 
     def next_job(self, deadline: float | None) -> Job | None:
         """The next trial to train, or None when none is left to start or `deadline` (time.monotonic()) passed."""
-        from optuna.trial import TrialState
-
         with self.run.asking():
             if deadline is not None and time.monotonic() >= deadline:
                 return None
-            if self.studies.zoo.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
+            if self._baseline_waiting():
                 return self._baseline(self.studies.zoo.ask())
             for _ in range(MAX_INFEASIBLE_IN_A_ROW):
                 if not self._room_for_a_trial():
@@ -95,10 +93,13 @@ class Scheduler:
     def has_work(self) -> bool:
         """Whether `next_job` would find a trial to start (a waiting baseline, or room in the search), without
         asking for one."""
+        return self._baseline_waiting() or self._room_for_a_trial()
+
+    def _baseline_waiting(self) -> bool:
+        """Whether an enqueued baseline waits to be trained (baselines go first)."""
         from optuna.trial import TrialState
 
-        return bool(self.studies.zoo.get_trials(deepcopy=False, states=(TrialState.WAITING,))) \
-            or self._room_for_a_trial()
+        return bool(self.studies.zoo.get_trials(deepcopy=False, states=(TrialState.WAITING,)))
 
     def _baseline(self, trial: optuna.Trial) -> Job:
         """A baseline of the baselines study: its spec and figures came with it when it was enqueued."""

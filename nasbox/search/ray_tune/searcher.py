@@ -1,8 +1,8 @@
 """The bridge between Ray Tune and the run's study: `StudySearcher` asks the study for the next trial exactly as a
 local worker does (`Scheduler.next_job`: a waiting baseline first, else a proposal of the run's sampler screened
-against the budgets, its constraints set, an infeasible one told and never scheduled), and `StudyRecorder` tells
-the study what only Ray knows: that a trial's worker kept dying until its retries ran out. The trainable tells the
-study everything else, as a local worker does.
+against the budgets, its constraints set, an infeasible one told and never scheduled); the two tell the study what
+only Ray knows: the searcher that ASHA stopped a trial early (pruned), `StudyRecorder` that a trial's worker kept
+dying until its retries ran out. The trainable tells the study everything else, as a local worker does.
 
 Ray's own `OptunaSearch` is not used: it takes no constraints, hard-codes a no-op pruner and drops intermediate
 results of multi-objective studies. Both classes hold only the run directory's path, so they survive Ray pickling
@@ -83,8 +83,8 @@ class StudySearcher(Searcher):
         if running is not None:
             from nasbox.search.study import tell_pruned
 
-            epoch = (result or {}).get("epoch")
-            accuracy = (result or {}).get(METRIC)
+            result = result or {}
+            epoch, accuracy = result.get("epoch"), result.get(METRIC)
             at = f" after epoch {epoch} at validation accuracy {accuracy:.4f}" if accuracy is not None else ""
             tell_pruned(*running, f"stopped early by ASHA{at}")
 
@@ -117,9 +117,9 @@ class StudyRecorder(Callback):
     def on_trial_error(self, iteration: int, trials: list[Trial], trial: Trial, **info: Any) -> None:
         from nasbox.search.study import tell_failed
 
-        config = RunDir(self.run_dir).invocation()
-        running = Studies.open(RunDir(self.run_dir), config.objectives).running(trial.config.get("study"),
-                                                                                 trial.config["trial"])
+        run = RunDir(self.run_dir)
+        config = run.invocation()
+        running = Studies.open(run, config.objectives).running(trial.config.get("study"), trial.config["trial"])
         if running is None:
             return
         error = trial.get_pickled_error() or trial.get_error()
