@@ -71,16 +71,15 @@ def main() -> None:
     parser.add_argument("--jobs", default="2")
     parser.add_argument("--dir", default="runs/bench-proxy-fidelity")
     args = parser.parse_args()
-    reference = recipe(args.reference)
+    given = recipe(args.reference)
+    reference = {"epochs": int(given["epochs"]), "width_mult": float(given["width_mult"]),
+                 "resolution": int(given["resolution"]), "relax_strides": int(given["relax_strides"])}
     grid = {}
     for text in args.grid.split(","):  # every request is checked before anything is trained or linked
         settings = {"space": args.space, "budget_macs": args.budget_macs, "subset": args.subset, "jobs": args.jobs,
                     "threads": "1", **recipe(text)}
         config = make_config({k: v for k, v in settings.items() if v is not None})
-        check_request(config.proxy, make_recipe(config.proxy, epochs=int(reference["epochs"]),
-                                                width_mult=float(reference["width_mult"]),
-                                                resolution=int(reference["resolution"]),
-                                                relax_strides=int(reference["relax_strides"])), args.n)
+        check_request(config.proxy, make_recipe(config.proxy, **reference), args.n)
         grid[text] = config
     rows, first = [], None
     for text, config in grid.items():
@@ -89,11 +88,8 @@ def main() -> None:
             link_records(first, folder, REFERENCE)
         for other in earlier_proxy_folders(Path(args.dir), text, config, folder):
             link_records(other, folder, PROXY)
-        outcome = measure_fidelity(config, args.n,
-                                   reference_epochs=int(reference["epochs"]),
-                                   reference_width_mult=float(reference["width_mult"]),
-                                   reference_resolution=int(reference["resolution"]),
-                                   reference_relax_strides=int(reference["relax_strides"]), directory=folder)
+        outcome = measure_fidelity(config, args.n, directory=folder,
+                                   **{f"reference_{name}": value for name, value in reference.items()})
         first = first or folder
         report = outcome.report
         proxy, ceiling, macs = report.agreement("proxy (seed 0)"), report.noise_ceiling, report.agreement("MACs")
