@@ -17,6 +17,7 @@ from tensorboard.backend.event_processing import event_accumulator
 from tensorboard.plugins.hparams import metadata
 
 from nasbox.search import make_config, run_search
+from nasbox.search.config import flag
 from nasbox.search.study import SEARCH_STUDY
 from nasbox.space import load_space
 from tests.test_data import write_idx
@@ -24,6 +25,7 @@ from tests.test_latency import TINY_SPACE
 
 FAST = {"subset": "200", "epochs": "1", "width_mult": "0.25", "jobs": "1", "threads": "1", "baselines": "none",
         "trials": "3"}
+FAST_FLAGS = [item for name, value in FAST.items() for item in (flag(name), value)]
 
 
 def nasbox_cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -63,7 +65,7 @@ def search(space: Path, run_dir: Path, **settings: str) -> None:
 def test_a_quiet_search_still_logs_the_front_to_tensorboard(space_file: Path, tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
     result = nasbox_cli("search", "--space", str(space_file), "--run-dir", str(run_dir), "--quiet",
-                        *[i for k, v in FAST.items() for i in (f"--{k.replace('_', '-')}", v)], "--baselines", "lenet5")
+                        *FAST_FLAGS, "--baselines", "lenet5")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     guidance = {event_accumulator.SCALARS: 0, event_accumulator.IMAGES: 0}
@@ -174,7 +176,7 @@ def test_a_run_written_by_other_versions_resumes_with_a_warning(space_file: Path
     config = run_dir / "config.yaml"
     config.write_text(config.read_text().replace("optuna: ", "optuna: 0.0.0-was-", 1))
     result = nasbox_cli("search", "--space", str(space_file), "--run-dir", str(run_dir), "--quiet",
-                        *[i for k, v in FAST.items() for i in (f"--{k.replace('_', '-')}", v)], "--trials", "1")
+                        *FAST_FLAGS, "--trials", "1")
     assert result.returncode == 0, result.stderr
     assert "warning: this run was written by optuna 0.0.0-was-" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
