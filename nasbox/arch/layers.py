@@ -90,6 +90,7 @@ _EXPANSIONS_KEPT = 50_000
 def forget_expansions() -> None:
     """Drop remembered block expansions (benchmarks use it to cost candidates as a fresh process would)."""
     _EXPANSIONS.clear()
+    _NODE_SHAPES.clear()
     _projection.cache_clear()
 
 
@@ -387,21 +388,36 @@ def concat_shape(outs: list[Shape], path: str) -> Shape:
 
 @dataclass(frozen=True)
 class Residual(Layer):
-    """`post_act(shortcut(x) + scale * body(x))`; the shortcut projects (1×1 conv + BN) when shapes differ."""
+    """`post_act(shortcut(x) + scale * body(x))`; the shortcut projects (1×1 conv + BN) when shapes differ, or is
+    the layers given (NAS-Bench-201's and ResNet-D's 2×2 average pool before the 1×1 conv)."""
 
     type_name: ClassVar[str] = "residual"
     body: tuple[Layer, ...]
-    shortcut: Literal["auto", "identity", "conv"] = "auto"
+    shortcut: Literal["auto", "identity", "conv"] | tuple[Layer, ...] = "auto"
     scale: float = 1.0
     post_act: Act = "none"
 
     def output_shape(self, shape: Shape, path: str) -> Shape:
         out = sequence_shape(self.body, shape, f"{path}.body")
-        self.projection(shape, out, path)
+        if isinstance(self.shortcut, tuple):
+            self.shortcut_layers(shape, out, path)
+        else:
+            self.projection(shape, out, path)
         return out
 
+    def shortcut_layers(self, shape: Shape, out: Shape, path: str) -> tuple[Layer, ...]:
+        """The layers of a shortcut given as layers, checked to map the input to the body's output shape."""
+        assert isinstance(self.shortcut, tuple)
+        got = sequence_shape(self.shortcut, shape, f"{path}.shortcut")
+        if got != out:
+            raise SpecError(f"{path}.shortcut", f"outputs {'×'.join(map(str, got))} but the body "
+                                                f"{'×'.join(map(str, out))}; make both map the input alike")
+        return self.shortcut
+
     def projection(self, shape: Shape, out: Shape, path: str) -> Conv | None:
-        """The shortcut's 1×1 convolution, or None for the identity."""
+        """The shortcut's 1×1 convolution, or None for the identity (or a shortcut given as layers)."""
+        if isinstance(self.shortcut, tuple):
+            return None
         if self.shortcut != "conv" and shape == out:
             return None
         if self.shortcut == "identity":
@@ -491,6 +507,93 @@ class EncoderDecoder(Layer):
         return inner
 
 
+CellEdge = Layer | Literal["zero", "identity"]
+
+
+@dataclass(frozen=True)
+class Cell(Layer):
+    """A directed acyclic cell (NAS-Bench-201, DARTS): node 0 is the cell's input, node j the sum over i < j of
+    edge (j←i) applied to node i, the last node the output. `edges` lists every pair by target, then source:
+    (1←0), (2←0), (2←1), (3←0), (3←1), (3←2), ...; an edge is a layer or block, `zero` (absent: it adds zeros,
+    as the benchmark's `none` does) or `identity`. Node j's incoming edges must agree on its shape. A cell whose
+    output does not depend on its input is valid: NAS-Bench-201 has such cells, and they score chance."""
+
+    type_name: ClassVar[str] = "cell"
+    edges: tuple[CellEdge, ...]
+
+    @property
+    def nodes(self) -> int:
+        """How many nodes `edges` connects (n nodes have n(n-1)/2 edges); 0 when the count is not such a number."""
+        n = round((1 + math.sqrt(1 + 8 * len(self.edges))) / 2)
+        return n if n * (n - 1) // 2 == len(self.edges) and self.edges else 0
+
+    def wiring(self) -> tuple[tuple[int, int], ...]:
+        """(target, source) of each edge, in the order of `edges`."""
+        return _wiring(self.nodes)
+
+    def connected(self) -> bool:
+        """Whether the output is reachable from the input through edges that are not `zero`."""
+        reached = {0}
+        for (j, i), edge in zip(self.wiring(), self.edges, strict=True):
+            if i in reached and edge != "zero":
+                reached.add(j)
+        return self.nodes - 1 in reached
+
+    def node_shapes(self, shape: Shape, path: str) -> tuple[Shape, ...]:
+        """The shape of every node, the input's first; each edge's output is checked against its target's.
+        Remembered, as block expansions are: a network repeats its cell, and a sampler costs thousands."""
+        key = (self, shape)
+        shapes = _NODE_SHAPES.get(key)
+        if shapes is None:
+            shapes = self._node_shapes(shape, path)
+            if len(_NODE_SHAPES) >= _EXPANSIONS_KEPT:
+                _NODE_SHAPES.clear()
+            _NODE_SHAPES[key] = shapes
+        return shapes
+
+    def _node_shapes(self, shape: Shape, path: str) -> tuple[Shape, ...]:
+        if not self.nodes:
+            raise SpecError(f"{path}.edges", f"has {len(self.edges)} edges, but a cell of n nodes has n(n-1)/2 "
+                                             "(1, 3, 6, 10, ...): list one edge per pair of nodes, `zero` where none")
+        shapes: list[Shape] = [shape]
+        for k, ((j, i), edge) in enumerate(zip(self.wiring(), self.edges, strict=True)):
+            edge_path = f"{path}.edges[{k}]"
+            out = shapes[i] if isinstance(edge, str) else edge.output_shape(shapes[i], edge_path)
+            if i == 0:
+                shapes.append(out)
+            elif out != shapes[j]:
+                raise SpecError(edge_path, f"gives node {j} a {'×'.join(map(str, out))} map where its edge from "
+                                           f"node 0 gives {'×'.join(map(str, shapes[j]))}; make every edge into a "
+                                           "node output the same shape")
+        return tuple(shapes)
+
+    def output_shape(self, shape: Shape, path: str) -> Shape:
+        return self.node_shapes(shape, path)[-1]
+
+
+_NODE_SHAPES: dict[tuple[Cell, Shape], tuple[Shape, ...]] = {}
+
+
+def disconnected_cells(value: object, path: str = "layers") -> list[str]:
+    """The paths of the cells inside `value` (a layer or a tuple of them) whose output does not depend on their
+    input: in a plain sequence of layers, such a cell makes the whole network's output a constant."""
+    if isinstance(value, tuple):
+        return [found for i, item in enumerate(value) for found in disconnected_cells(item, f"{path}[{i}]")]
+    if not isinstance(value, Layer):
+        return []
+    found = [path] if isinstance(value, Cell) and not value.connected() else []
+    for name in value.__dataclass_fields__:
+        child = getattr(value, name)
+        if isinstance(child, (tuple, Layer)):
+            found += disconnected_cells(child, f"{path}.{name}")
+    return found
+
+
+@lru_cache(maxsize=64)
+def _wiring(nodes: int) -> tuple[tuple[int, int], ...]:
+    return tuple((j, i) for j in range(1, nodes) for i in range(j))
+
+
 # ---------------------------------------------------------------------------------------------------- blocks
 
 
@@ -515,6 +618,28 @@ class SepConv(Block):
             ("depthwise", Conv(out=c, kernel=self.kernel, stride=self.stride, dilation=self.dilation,
                                groups="depthwise", bias=False, norm=self.dw_norm, act=dw_act)),
             ("pointwise", Conv(out=self.out, kernel=1, bias=False, norm=self.norm, act=self.act)),
+        ))
+
+
+@dataclass(frozen=True)
+class ReluConvBn(Block):
+    """ReLU → conv → batch norm (NAS-Bench-201's and DARTS's `ReLUConvBN`): the activation comes first, on the
+    block's input, and leaves that input untouched, so a cell can feed the same node to several edges. Without
+    `out` it keeps its input's channels, so one cell serves every stage."""
+
+    type_name: ClassVar[str] = "relu_conv_bn"
+    out: int | None = field(default=None, metadata={"min": 1, "width": True})
+    kernel: Pair = positive(3)
+    stride: Pair = positive(1)
+    padding: Pair | None = field(default=None, metadata={"min": 0})
+    dilation: Pair = positive(1)
+
+    def expand(self, shape: Shape, path: str) -> Layer:
+        out = feature_map(shape, path, "relu_conv_bn")[0] if self.out is None else self.out
+        return Named((
+            ("act", Activation("relu")),
+            ("conv", Conv(out=out, kernel=self.kernel, stride=self.stride, padding=self.padding,
+                          dilation=self.dilation, bias=False, act="none")),
         ))
 
 

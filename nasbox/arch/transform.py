@@ -30,7 +30,7 @@ def rewrite_widths(value: Any, fn: Callable[[int], int]) -> Any:
     changes = {}
     for f in dataclasses.fields(value):
         current = getattr(value, f.name)
-        if is_width_field(f):
+        if is_width_field(f) and current is not None:  # None: the width of the layer's input
             changes[f.name] = tuple(fn(c) for c in current) if isinstance(current, tuple) else fn(current)
         elif isinstance(current, tuple) or dataclasses.is_dataclass(current):
             changes[f.name] = rewrite_widths(current, fn)

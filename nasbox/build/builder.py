@@ -118,9 +118,20 @@ def _inception(layer: L.Inception, shape: L.Shape, path: str) -> nn.Module:
 
 def _residual(layer: L.Residual, shape: L.Shape, path: str) -> nn.Module:
     body, out = build_sequence(layer.body, shape, f"{path}.body")
-    projection = layer.projection(shape, out, path)
-    shortcut = _conv(projection, shape, path) if projection is not None else None
+    if isinstance(layer.shortcut, tuple):
+        shortcut = build_sequence(layer.shortcut_layers(shape, out, path), shape, f"{path}.shortcut")[0]
+    else:
+        projection = layer.projection(shape, out, path)
+        shortcut = _conv(projection, shape, path) if projection is not None else None
     return ops.Residual(body, shortcut, layer.scale, ops.activation(layer.post_act, inplace=True))
+
+
+def _cell(layer: L.Cell, shape: L.Shape, path: str) -> nn.Module:
+    nodes = layer.node_shapes(shape, path)
+    edges = [ops.Zero() if edge == "zero" else nn.Identity() if edge == "identity"
+             else build_layer(edge, nodes[i], f"{path}.edges[{k}]")
+             for k, ((_, i), edge) in enumerate(zip(layer.wiring(), layer.edges, strict=True))]
+    return ops.Cell(edges)
 
 
 def _enet_down(layer: L.EnetDown, shape: L.Shape, path: str) -> nn.Module:
@@ -153,5 +164,6 @@ _BUILDERS: dict[type, Builder] = {
     L.Named: _named,
     L.Inception: _inception,
     L.Residual: _residual,
+    L.Cell: _cell,
     L.EncoderDecoder: _encoder_decoder,
 }

@@ -7,6 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from nasbox.arch.layers import disconnected_cells
 from nasbox.cost import KindCosts, cost, kind_costs, layer_costs
 from nasbox.cost.latency import profile_latency
 from nasbox.errors import NasboxError
@@ -66,6 +67,12 @@ def run(args: argparse.Namespace) -> None:
                                   compile=args.compile, table=args.latency_table)
         for warning in latency.warnings:
             sys.stderr.write(f"nasbox profile: warning: {warning}\n")
+    disconnected = disconnected_cells(spec.layers)
+    if disconnected and not args.json:
+        shown = ", ".join(disconnected[:3]) + (f" and {len(disconnected) - 3} more" if len(disconnected) > 3 else "")
+        print(f"note: disconnected cell{'s' * (len(disconnected) > 1)} at {shown}: the output cannot be reached from "
+              "the input (every path has a zero edge), so what follows sees a constant and the network scores "
+              "chance; valid, as in NAS-Bench-201")
     if args.by_kind:
         print_by_kind(spec.name, shape, kind_costs(spec, shape), latency, as_json=args.json)
         return
@@ -77,6 +84,7 @@ def run(args: argparse.Namespace) -> None:
                         "macs": r.macs, "activations": r.activations} for r in rows],
             "total": {"params": total.params, "macs": total.macs, "activations": total.activations,
                       "peak_activations": total.peak_activations},
+            "disconnected_cells": disconnected,
         }
         if latency is not None:
             report["latency"] = latency.to_dict()

@@ -199,12 +199,30 @@ def _residual(layer: L.Residual, shape: L.Shape, path: str, tally: _Tally, held:
     body_out = _sequence(layer.body, shape, f"{path}.body", tally, held, keep_input=True)
     projection = layer.projection(shape, body_out, path)
     skip = shape
-    if projection is not None:
+    if isinstance(layer.shortcut, tuple):
+        skip = _sequence(layer.shortcut_layers(shape, body_out, path), shape, f"{path}.shortcut", tally,
+                         held + math.prod(body_out), keep_input=False)
+    elif projection is not None:
         skip = _layer(projection, shape, f"{path}.shortcut", tally, held + math.prod(body_out))
     tally.params += _act_params(layer.post_act)
     tally.activations += math.prod(body_out)
     tally.live(held + math.prod(skip) + 2 * math.prod(body_out))
     return body_out
+
+
+def _cell(layer: L.Cell, shape: L.Shape, path: str, tally: _Tally, held: int) -> L.Shape:
+    """Every node stays live until the cell's output is done; an edge's op sees the others and the running sum.
+    A `zero` or `identity` edge computes nothing; each further edge into a node writes a new sum."""
+    nodes = layer.node_shapes(shape, path)
+    sizes = [math.prod(n) for n in nodes]
+    for k, ((j, i), edge) in enumerate(zip(layer.wiring(), layer.edges, strict=True)):
+        earlier = sum(sizes[:j])
+        if not isinstance(edge, str):
+            _layer(edge, nodes[i], f"{path}.edges[{k}]", tally, held + earlier - sizes[i] + (sizes[j] if i else 0))
+        if i:
+            tally.activations += sizes[j]
+            tally.live(held + earlier + 2 * sizes[j])
+    return nodes[-1]
 
 
 def _encoder_decoder(layer: L.EncoderDecoder, shape: L.Shape, path: str, tally: _Tally, held: int) -> L.Shape:
@@ -218,5 +236,6 @@ _COMBINATORS: dict[type, Callable[[Any, L.Shape, str, _Tally, int], L.Shape]] = 
     L.Named: _named,
     L.Inception: _inception,
     L.Residual: _residual,
+    L.Cell: _cell,
     L.EncoderDecoder: _encoder_decoder,
 }

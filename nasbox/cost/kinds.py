@@ -13,7 +13,8 @@ to its `cost()` totals exactly:
   slopes, and the output of a stand-alone activation layer);
 - an op's written output (activations) goes to its own kind; the ops that compute nothing have kinds for that
   alone: `pool`, `lrn`, `dropout`, `concat` (an inception block's concatenation) and `add` (a residual sum, and
-  the output of ENet's bottlenecks, a sum of their two branches). ENet's bottlenecks are split into their convs.
+  the output of ENet's bottlenecks, a sum of their two branches, and each sum of a cell's edges). ENet's
+  bottlenecks are split into their convs.
 
 Shares: a kind's MACs and activations are shares of the network's totals; its params are a share of the
 **weights** (conv, transposed conv and linear), the paper's convention, so the non-weight kinds have no params
@@ -245,11 +246,24 @@ def _inception(layer: L.Inception, shape: L.Shape, path: str, tally: _Tally) -> 
 def _residual(layer: L.Residual, shape: L.Shape, path: str, tally: _Tally) -> L.Shape:
     body_out = _sequence(layer.body, shape, f"{path}.body", tally)
     projection = layer.projection(shape, body_out, path)
-    if projection is not None:
+    if isinstance(layer.shortcut, tuple):
+        _sequence(layer.shortcut_layers(shape, body_out, path), shape, f"{path}.shortcut", tally)
+    elif projection is not None:
         _layer(projection, shape, f"{path}.shortcut", tally)
     _act(layer.post_act, tally)
     tally.add(ADD, activations=math.prod(body_out))
     return body_out
+
+
+def _cell(layer: L.Cell, shape: L.Shape, path: str, tally: _Tally) -> L.Shape:
+    """Each edge's op under its own kind; every sum of two edges' outputs is an `add`."""
+    nodes = layer.node_shapes(shape, path)
+    for k, ((j, i), edge) in enumerate(zip(layer.wiring(), layer.edges, strict=True)):
+        if not isinstance(edge, str):
+            _layer(edge, nodes[i], f"{path}.edges[{k}]", tally)
+        if i:
+            tally.add(ADD, activations=math.prod(nodes[j]))
+    return nodes[-1]
 
 
 def _encoder_decoder(layer: L.EncoderDecoder, shape: L.Shape, path: str, tally: _Tally) -> L.Shape:
@@ -262,5 +276,6 @@ _COMBINATORS: dict[type, Callable[[Any, L.Shape, str, _Tally], L.Shape]] = {
     L.Named: _named,
     L.Inception: _inception,
     L.Residual: _residual,
+    L.Cell: _cell,
     L.EncoderDecoder: _encoder_decoder,
 }

@@ -79,7 +79,8 @@ CONCAT = '''class Concat(nn.Module):
         return torch.cat([branch(x) for branch in self.branches], dim=1)'''
 
 RESIDUAL = '''class Residual(nn.Module):
-    """post_act(shortcut(x) + scale * body(x)); the shortcut is the identity or a strided 1x1 projection."""
+    """post_act(shortcut(x) + scale * body(x)); the shortcut is the identity, a strided 1x1 projection or the
+    layers given."""
 
     def __init__(self, body: nn.Module, shortcut: nn.Module | None = None, scale: float = 1.0,
                  post_act: nn.Module | None = None) -> None:
@@ -94,6 +95,37 @@ RESIDUAL = '''class Residual(nn.Module):
         if self.scale != 1.0:
             out = out * self.scale
         return self.post_act(self.shortcut(x) + out)'''
+
+ZERO = '''class Zero(nn.Module):
+    """A cell's absent edge: zeros shaped like its input."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.mul(0.0)'''
+
+CELL = '''class Cell(nn.Module):
+    """A directed acyclic cell: node 0 is the input, node j the sum of the edges into it applied to their source
+    nodes, the last node the output; the edges come ordered (1<-0), (2<-0), (2<-1), (3<-0), (3<-1), (3<-2), ..."""
+
+    def __init__(self, *edges: nn.Module) -> None:
+        super().__init__()
+        self.edges = nn.ModuleList(edges)
+        nodes = 1
+        while nodes * (nodes - 1) // 2 < len(edges):
+            nodes += 1
+        wiring = [(j, i) for j in range(1, nodes) for i in range(j)]
+        self.sources = [i for _, i in wiring]
+        self.opens = [i == 0 for _, i in wiring]
+        self.closes = [i == j - 1 for j, i in wiring]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        nodes = [x]
+        total = x
+        for k, edge in enumerate(self.edges):
+            out = edge(nodes[self.sources[k]])
+            total = out if self.opens[k] else total + out
+            if self.closes[k]:
+                nodes.append(total)
+        return nodes[-1]'''
 
 ENET_DOWN = '''class EnetDown(nn.Module):
     """ENet's downsampling bottleneck: a 2x2 max pool, its channels zero-padded to `out_channels`, beside a conv
@@ -166,6 +198,8 @@ HELPERS: dict[str, Helper] = {
     "GlobalMaxPool": Helper(GLOBAL_MAX_POOL),
     "Concat": Helper(CONCAT),
     "Residual": Helper(RESIDUAL),
+    "Zero": Helper(ZERO),
+    "Cell": Helper(CELL),
     "EnetDown": Helper(ENET_DOWN, ("conv_bn_act",), ("OrderedDict", "F")),
     "EnetUp": Helper(ENET_UP, ("conv_bn_act", "deconv_bn_act"), ("OrderedDict", "F")),
     "EncoderDecoder": Helper(ENCODER_DECODER, ("EnetDown", "EnetUp")),

@@ -252,10 +252,26 @@ class _Emitter:
         body = self.sequence(layer.body, shape, f"{path}.body")
         out = L.sequence_shape(layer.body, shape, f"{path}.body")
         projection = layer.projection(shape, out, path)
-        options = _options(
-            ("shortcut", self._conv(projection, shape, path, None) if projection is not None else None, None),
-            ("scale", float(layer.scale), 1.0), ("post_act", _act(layer.post_act, inplace=True), None))
+        if isinstance(layer.shortcut, tuple):
+            shortcut = self.sequence(layer.shortcut_layers(shape, out, path), shape, f"{path}.shortcut")
+        else:
+            shortcut = self._conv(projection, shape, path, None) if projection is not None else None
+        options = _options(("shortcut", shortcut, None), ("scale", float(layer.scale), 1.0),
+                           ("post_act", _act(layer.post_act, inplace=True), None))
         return Call(self._use("Residual"), (body,), options)
+
+    def _cell(self, layer: L.Cell, shape: L.Shape, path: str, classes: Code | None) -> Call:
+        nodes = layer.node_shapes(shape, path)
+        edges, comments = [], []
+        for k, ((j, i), edge) in enumerate(zip(layer.wiring(), layer.edges, strict=True)):
+            comments.append(f"edge {k}: node {j} <- node {i}")
+            if edge == "zero":
+                edges.append(Call(self._use("Zero")))
+            elif edge == "identity":
+                edges.append(Call("nn.Identity"))
+            else:
+                edges.append(self.layer(edge, nodes[i], f"{path}.edges[{k}]"))
+        return Call(self._use("Cell"), tuple(edges), comments=tuple(comments))
 
     def _encoderdecoder(self, layer: L.EncoderDecoder, shape: L.Shape, path: str, classes: Code | None) -> Call:
         inner = layer.down.output_shape(shape, f"{path}.down")

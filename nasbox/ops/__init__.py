@@ -1,6 +1,7 @@
 """The torch modules behind the primitives that are not plain torch layers."""
 
 from nasbox.ops.blocks import (
+    Cell,
     Concat,
     EncoderDecoder,
     EnetDown,
@@ -8,7 +9,9 @@ from nasbox.ops.blocks import (
     GlobalPool,
     PreActivation,
     Residual,
+    Zero,
     activation,
 )
 
-__all__ = ["Concat", "EncoderDecoder", "EnetDown", "EnetUp", "GlobalPool", "PreActivation", "Residual", "activation"]
+__all__ = ["Cell", "Concat", "EncoderDecoder", "EnetDown", "EnetUp", "GlobalPool", "PreActivation", "Residual", "Zero",
+           "activation"]

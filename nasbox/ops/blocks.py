@@ -75,6 +75,40 @@ class Residual(nn.Module):
         return self.post_act(self.shortcut(x) + out)
 
 
+class Zero(nn.Module):
+    """A cell's absent edge: zeros shaped like its input (NAS-Bench-201's `none`, which multiplies by 0)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.mul(0.0)
+
+
+class Cell(nn.Module):
+    """A directed acyclic cell: node 0 is the input, node j the sum of the edges into it applied to their source
+    nodes, the last node the output; `edges` come in the spec's order (1←0), (2←0), (2←1), (3←0), ... The
+    wiring is kept as lists of constants, so TorchScript unrolls the loop."""
+
+    def __init__(self, edges: list[nn.Module]) -> None:
+        super().__init__()
+        self.edges = nn.ModuleList(edges)
+        nodes = 1
+        while nodes * (nodes - 1) // 2 < len(edges):
+            nodes += 1
+        wiring = [(j, i) for j in range(1, nodes) for i in range(j)]
+        self.sources = [i for _, i in wiring]
+        self.opens = [i == 0 for _, i in wiring]
+        self.closes = [i == j - 1 for j, i in wiring]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        nodes = [x]
+        total = x
+        for k, edge in enumerate(self.edges):
+            out = edge(nodes[self.sources[k]])
+            total = out if self.opens[k] else total + out
+            if self.closes[k]:
+                nodes.append(total)
+        return nodes[-1]
+
+
 def _conv_bn_act(cin: int, cout: int, kernel: int, stride: int, padding: int, act: str) -> nn.Sequential:
     layers: list[tuple[str, nn.Module]] = [
         ("conv", nn.Conv2d(cin, cout, kernel, stride, padding, bias=False)),

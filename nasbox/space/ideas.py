@@ -21,6 +21,7 @@ IDEAS: dict[str, str] = {
     "factorised": "a k×k conv as 1×k then k×1 (Inception v3)",
     "pooling": "max against average pooling",
     "normalisation": "batch norm after each conv (Ioffe & Szegedy, 2015; VGG-BN)",
+    "cell_edge": "the operation on one edge of a cell, a conv, a pool, a skip or nothing (NAS-Bench-201, DARTS)",
     "head": "the classifier: fully connected layers (AlexNet, VGG) or a global pool (NiN, GoogLeNet)",
 }
 """Each idea's name and what it stands for, with the papers it comes from."""

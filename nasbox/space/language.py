@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 
 from nasbox import zoo
 from nasbox.arch.codec import Tagged, decode, decode_field, field_hints
-from nasbox.arch.layers import PRIMITIVES, Layer
+from nasbox.arch.layers import PRIMITIVES, CellEdge, Layer
 from nasbox.errors import NasboxError, SpecError
 from nasbox.files import read_text
 from nasbox.space.genes import Gene, Value, member
@@ -270,6 +270,8 @@ class _Compiler:
 
     def _element(self, data: Any, context: str, line: int, top: bool = False) -> Element:
         line = _line(data, line)
+        if context == "edges" and not isinstance(data, dict):
+            return self._bare_edge(data, line)
         if isinstance(data, list):
             if context == "branches":
                 return One(LayerList(self._elements(data, "layers", line)))
@@ -282,6 +284,8 @@ class _Compiler:
             return self._switch(data, context, line, top)
         if context == "branches":
             self.fail(line, "a branch is a list of layers; wrap this one in [ ]")
+        if context == "edges" and ("zoo" in data or "stage" in data):
+            self.fail(line, "a cell's edge is one layer or block, zero or identity; not a zoo slice or a stage")
         if "zoo" in data:
             return self._zoo(data, line)
         if "stage" in data:
@@ -289,6 +293,15 @@ class _Compiler:
                 self.fail(line, "stages belong in the top-level layer list")
             return self._stage(data, line)
         return One(self._layer(data, line))
+
+    def _bare_edge(self, data: Any, line: int) -> Element:
+        """A cell edge written as `zero` or `identity`."""
+        if isinstance(data, list):
+            self.fail(line, "a cell's edge is one layer or block, zero or identity, not a list; drop the [ ]")
+        try:
+            return One(Lit(decode(CellEdge, data, "edge")))
+        except SpecError:
+            self.fail(line, f"a cell's edge is a layer (a mapping with 'type'), zero or identity; got {data!r}")
 
     def _when(self, data: dict, context: str, line: int, top: bool) -> When:
         self._known_keys(data, ("when", "then", "else"), "a 'when'", line)
@@ -398,6 +411,8 @@ class _Compiler:
         origin, args = typing.get_origin(hint), typing.get_args(hint)
         if origin is tuple and args == (Layer, Ellipsis):
             return LayerList(self._elements(data, "layers", line))
+        if origin is tuple and args == (CellEdge, Ellipsis):
+            return LayerList(self._elements(data, "edges", line))
         if origin is tuple and len(args) == 2 and typing.get_origin(args[0]) is tuple:
             return LayerList(self._elements(data, "branches", line))
         if isinstance(hint, type) and not issubclass(hint, (int, float, str, bool)):

@@ -1,13 +1,12 @@
 """A spec as the list of lookup-table entries it executes: one per op, per concatenation and per residual join.
 
 An entry is what the builder turns into one unit of work: an op (a conv with its norm and activation, a pool, a
-linear layer, ...) at its input shape, the concatenation of an inception block's branch outputs, or a residual
-block's join (scale, add, post-activation). Blocks are expanded first, so a bottleneck is its three convs. The
-entry's `key` names its configuration and input shape exactly (two layers with one key run the same kernels);
-its `family` drops the sizes, so that an entry a table lacks can be estimated from a measured one of the same
-family. Containers (the sequence of a block, the list of branches) are not entries: their cost is part of the
-per-network overhead that the table fits.
-"""
+linear layer, ...) at its input shape, the concatenation of an inception block's branch outputs, a residual block's
+join (scale, add, post-activation), or the sum of two of a cell's edges. Blocks are expanded first, so a bottleneck
+is its three convs. The entry's `key` names its configuration and input shape exactly (two layers with one key run
+the same kernels); its `family` drops the sizes, so that an entry a table lacks can be estimated from a measured one
+of the same family. Containers (the sequence of a block, the list of branches) are not entries: their cost is part
+of the per-network overhead that the table fits."""
 
 from __future__ import annotations
 
@@ -30,7 +29,7 @@ class Entry:
 
     key: str
     family: str
-    kind: str  # "op", "concat" or "join"
+    kind: str  # "op", "concat", "join" or "add"
     layer: Any
     inputs: tuple[L.Shape, ...]
     output: L.Shape
@@ -76,18 +75,33 @@ def _layer(layer: L.Layer, shape: L.Shape, path: str, out: list[Entry]) -> L.Sha
     if isinstance(layer, L.Residual):
         body = _sequence(layer.body, shape, f"{path}.body", out)
         projection = layer.projection(shape, body, path)
-        if projection is not None:
+        if isinstance(layer.shortcut, tuple):
+            _sequence(layer.shortcut_layers(shape, body, path), shape, f"{path}.shortcut", out)
+        elif projection is not None:
             _layer(projection, shape, f"{path}.shortcut", out)
         join = L.Residual(body=(), scale=layer.scale, post_act=layer.post_act)
         config = _config(join, drop=("body",))
         out.append(Entry(f"residual({config}) @ {_shape(body)}", f"residual({config})", "join", join, (body, body),
                          body, 0))
         return body
+    if isinstance(layer, L.Cell):
+        return _cell(layer, shape, path, out)
     if isinstance(layer, L.EncoderDecoder):
         inner = _op(layer.down, "enet_down", shape, path, out)
         inner = _sequence(layer.body, inner, f"{path}.body", out)
         return _op(layer.up, "enet_up", layer.check_body(shape, inner, path), path, out)
     return _op(layer, layer.type_name, shape, path, out)
+
+
+def _cell(layer: L.Cell, shape: L.Shape, path: str, out: list[Entry]) -> L.Shape:
+    """A cell's edges that compute (not `zero`, not `identity`), and an `add` for each further edge into a node."""
+    nodes = layer.node_shapes(shape, path)
+    for k, ((j, i), edge) in enumerate(zip(layer.wiring(), layer.edges, strict=True)):
+        if not isinstance(edge, str):
+            _layer(edge, nodes[i], f"{path}.edges[{k}]", out)
+        if i:
+            out.append(Entry(f"add @ {_shape(nodes[j])}", "add", "add", None, (nodes[j], nodes[j]), nodes[j], 0))
+    return nodes[-1]
 
 
 def _op(layer: Any, name: str, shape: L.Shape, path: str, out: list[Entry]) -> L.Shape:

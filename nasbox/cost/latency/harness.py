@@ -1,5 +1,5 @@
 """The smallest program that runs one table entry as the network runs it: the builder's own module for an op,
-`torch.cat` for a concatenation, the residual module's join for a join."""
+`torch.cat` for a concatenation, the residual module's join for a join, `+` for a cell's sum."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ def entry_runner(entry: Entry, device: torch.device, batch_size: int = 1,
     inputs = [random_input(s, batch_size, device, channels_last) for s in entry.inputs]
     if entry.kind == "concat":
         return lambda: torch.cat(inputs, 1)
+    if entry.kind == "add":
+        return lambda: inputs[0] + inputs[1]
     if entry.kind == "join":
         join = prepare(ops.Residual(nn.Identity(), None, entry.layer.scale,
                                     ops.activation(entry.layer.post_act, inplace=True)), device, channels_last)
