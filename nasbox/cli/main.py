@@ -8,7 +8,20 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from nasbox.cli import baselines, export, fidelity, front, importance, latency, profile, rescore, sample, search, spaces
+from nasbox.cli import (
+    baselines,
+    export,
+    fidelity,
+    front,
+    importance,
+    latency,
+    nb201,
+    profile,
+    rescore,
+    sample,
+    search,
+    spaces,
+)
 from nasbox.errors import NasboxError
 
 USAGE_ERROR = 2
@@ -34,7 +47,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="nasbox", description="Neural architecture search over the classic CNN primitives.")
     parser.add_argument("--version", action="version", version=f"nasbox {nasbox.__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
-    for module in (baselines, profile, spaces, sample, search, front, importance, rescore, fidelity, export, latency):
+    for module in (baselines, profile, spaces, sample, search, front, importance, rescore, fidelity, export, latency,
+                   nb201):
         module.add_parser(commands)
     return parser
 
