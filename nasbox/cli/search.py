@@ -22,7 +22,7 @@ FLAG_HELP = {  # flag → (metavar, help text), shared by the commands that take
     "latency_threads": ("N", "CPU threads of that measurement (default 1)"),
     "objectives": ("LIST", "accuracy alone, or with any of macs, params, latency (default accuracy,macs)"),
     "dataset": ("NAME", "mnist5k (built in, default), digits (built in), cifar10, mnist or imagefolder"),
-    "data_dir": ("DIR", "folder of a cifar10, mnist or imagefolder dataset"),
+    "data_dir": ("DIR", "folder of a cifar10, mnist or imagefolder dataset (cifar10: also its JPEG .zip)"),
     "subset": ("N", "train and validate on N images of the dataset (stratified; default all)"),
     "val_fraction": ("F", "share of the images that selects networks: the sampler sees their accuracy (default "
                           "0.15)"),

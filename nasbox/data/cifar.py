@@ -1,4 +1,5 @@
-"""CIFAR-10 from its standard python-format folder, unpickled with only the classes those files need."""
+"""CIFAR-10 from its standard python-format folder, unpickled with only the classes those files need, or (handed
+over to cifar_jpeg) from its JPEG files in a folder or a .zip."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from nasbox.data.cifar_jpeg import ARCHIVE, LAYOUT, jpeg_tree, load_cifar10_jpeg
 from nasbox.data.dataset import ImageDataset
 from nasbox.errors import NasboxError
 
@@ -94,20 +96,36 @@ def _read_classes(path: Path) -> tuple[str, ...]:
     return tuple(n.decode("utf-8", "replace") if isinstance(n, bytes) else n for n in names)
 
 
-def _batches_folder(data_dir: Path) -> Path:
-    """`data_dir` itself or its cifar-10-batches-py subfolder, whichever holds the batch files."""
+def _batches_folder(data_dir: Path) -> Path | None:
+    """`data_dir` itself or its cifar-10-batches-py subfolder, whichever holds the batch files; None when neither
+    holds any."""
     folder = data_dir / FOLDER if (data_dir / FOLDER).is_dir() else data_dir
     missing = [name for name in (*BATCHES, META) if not (folder / name).is_file()]
     if len(missing) == len(BATCHES) + 1:
-        raise NasboxError(f"--data-dir {data_dir}: no CIFAR-10 files; give the folder holding {EXPECTED}")
+        return None
     if missing:
         raise NasboxError(f"--data-dir {folder}: missing {', '.join(missing)}; give the folder holding {EXPECTED}")
     return folder
 
 
+def _jpeg_source(data_dir: Path) -> Path | None:
+    """What cifar_jpeg reads for `data_dir`: the zip itself, the folder with (or just above) the JPEG tree, or the
+    folder's cifar10-jpeg.zip; None when it holds none of them."""
+    if data_dir.is_file() or jpeg_tree(data_dir) is not None:
+        return data_dir
+    return data_dir / ARCHIVE if (data_dir / ARCHIVE).is_file() else None
+
+
 def load_cifar10(data_dir: Path) -> ImageDataset:
-    """All 60,000 CIFAR-10 images (the five training batches, then the test batch), 3×32×32 RGB."""
-    folder = _batches_folder(data_dir)
+    """All 60,000 CIFAR-10 images (the five training batches, then the test batch), 3×32×32 RGB; `data_dir` may
+    also be a folder or .zip of JPEGs (see `_jpeg_source`), read when there are no python-format files."""
+    folder = None if data_dir.is_file() else _batches_folder(data_dir)
+    if folder is None:
+        source = _jpeg_source(data_dir)
+        if source is None:
+            raise NasboxError(f"--data-dir {data_dir}: no CIFAR-10 files; give the folder holding {EXPECTED}, "
+                              f"or a folder or .zip with {LAYOUT}")
+        return load_cifar10_jpeg(source)
     classes = _read_classes(folder / META)
     batches = [_read_batch(folder / name, len(classes)) for name in BATCHES]
     pixels = np.concatenate([data for data, _ in batches])
