@@ -39,6 +39,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     for name, text in REFERENCE.items():
         parser.add_argument(flag(f"reference_{name}"), dest=f"reference_{name}", metavar=FLAG_HELP[name][0],
                             help=f"reference {text}")
+    parser.add_argument("--reference", metavar="TABLE",
+                        help="measure against a published table instead of a trained reference: nb201:cifar10, "
+                             "nb201:cifar100 or nb201:imagenet16 (NAS-Bench-201's 200-epoch accuracy, mean of its "
+                             "seeds; with --space nb201, whose cells are then drawn uniformly without repeats)")
     parser.add_argument("--dir", metavar="DIR", help="the measurement's folder (default "
                                                      "runs/fidelity-<space>-<budget>-<digest of the settings>)")
     parser.add_argument("--json", action="store_true", help="print every figure and every network's as JSON")
@@ -52,7 +56,7 @@ def run(args: argparse.Namespace) -> None:
     config = make_config({name: getattr(args, name) for name in SETTINGS if getattr(args, name) is not None})
     reference = {name: PROXY_SETTINGS[name](value, flag(f"reference_{name}")) for name in REFERENCE
                  if (value := getattr(args, f"reference_{name}")) is not None}
-    outcome = measure_fidelity(config, args.n, directory=args.dir,
+    outcome = measure_fidelity(config, args.n, directory=args.dir, published=args.reference,
                                **{f"reference_{name}": value for name, value in reference.items()})
     if args.json:
         print(json.dumps(outcome.to_dict(), indent=2))
@@ -63,26 +67,34 @@ def run(args: argparse.Namespace) -> None:
 def print_fidelity(outcome: FidelityOutcome) -> None:
     """The networks' figures, each score's agreement with the reference, the noise ceiling and the costs."""
     plan, report = outcome.plan, outcome.report
-    config, reference = plan.config, plan.reference
-    print(f"fidelity of the proxy ({_recipe(config.proxy)}) against the reference ({_recipe(reference)}): "
-          f"{len(plan.networks)} networks of {config.space} within {config.budget.describe()}, seed {config.seed}, "
-          "test accuracy on the held-out split")
+    config, published = plan.config, plan.published
+    reference = published.describe() if published else f"the reference ({_recipe(plan.reference)})"
+    print(f"fidelity of the proxy ({_recipe(config.proxy)}) against {reference}: {len(plan.networks)} networks of "
+          f"{config.space} within {config.budget.describe()}, seed {config.seed}, the proxy's test accuracy on the "
+          f"held-out split of {config.dataset}")
     rows = [(n.key, format_count(n.macs), format_count(n.params), *(_accuracy(a) for a in n.proxy),
              _accuracy(n.reference), "; ".join(n.failed)) for n in report.networks]
-    print(format_table(("network", "MACs", "params", "proxy seed 0", "proxy seed 1", "reference", "failed"), rows,
+    truth = published.name if published else "reference"
+    print(format_table(("network", "MACs", "params", "proxy seed 0", "proxy seed 1", truth, "failed"), rows,
                        numeric=(False, True, True, True, True, True, False)))
-    print(f"\nagreement with the reference's ranking ({len(report.scored)} networks; top 20% = {report.top_count}):")
-    table = [_agreement_row(a) for a in [*report.agreements, report.noise_ceiling]]
-    print(format_table(("score", "against", "Kendall tau", "(p)", "Spearman rho", "top-20% overlap"), table,
+    top = f"top {report.top_share:.0%}"
+    print(f"\nagreement with the {truth} ranking ({len(report.scored)} networks; {top} = {report.top_count}):")
+    ceilings = [report.noise_ceiling, *([report.published_ceiling] if report.published_ceiling else [])]
+    table = [_agreement_row(a) for a in [*report.agreements, *ceilings]]
+    print(format_table(("score", "against", "Kendall tau", "(p)", "Spearman rho", f"{top} overlap"), table,
                        numeric=(False, False, True, True, True, True)))
+    if report.proxy_ranks_nothing:
+        print(f"every network scored {report.scored[0].proxy[0]:.4f} under the proxy, so it ranks nothing: the recipe "
+              "is too short for this data; raise --epochs or --width-mult, or train on more images (--subset)")
     proxy, macs = report.agreement("proxy (seed 0)").kendall_tau, report.agreement("MACs").kendall_tau
     ceiling = report.noise_ceiling.kendall_tau
     if proxy is not None and macs is not None:
         print(f"the proxy's tau is {proxy - macs:+.3f} from MACs' (a free score)"
               + (f" and {proxy - ceiling:+.3f} from its noise ceiling" if ceiling is not None else ""))
     cpu, share = report.cpu_seconds, report.cost_share
-    print(f"CPU-seconds per network: proxy {_seconds(cpu['proxy'])} (one training), reference "
-          f"{_seconds(cpu['reference'])}" + (f"; the proxy costs {share:.1%} of the reference" if share else ""))
+    print(f"CPU-seconds per network: proxy {_seconds(cpu['proxy'])} (one training)"
+          + ("" if published else f", reference {_seconds(cpu['reference'])}")
+          + (f"; the proxy costs {share:.1%} of the reference" if share else ""))
     print(f"records in {outcome.folder}; {outcome.trained} training(s) this time, in {outcome.seconds / 60:.1f} min")
 
 

@@ -1,7 +1,8 @@
-"""What a fidelity measurement trains: N networks drawn within the budgets (seeded), each trained with the proxy
-recipe (`PROXY_SEEDS` seeds) and with the costlier reference recipe (one seed); written as `plan.json` in the
-measurement's folder, which its workers read. Its folder is named by a digest of everything that gives the figures
-their meaning (space, budgets, data, seed, both recipes), so the same request always finds its own records."""
+"""What a fidelity measurement trains: N networks drawn within the budgets (seeded), each trained with the proxy recipe
+(`PROXY_SEEDS` seeds) and with the costlier reference recipe (one seed), or looked up where the reference is a
+published table; written as `plan.json` in the measurement's folder, which its workers read. Its folder is named by
+a digest of everything that gives the figures their meaning (space, budgets, data, seed, both recipes), so the same
+request always finds its own records."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from nasbox.errors import NasboxError
+from nasbox.fidelity.published import PublishedReference
 from nasbox.files import read_text
 from nasbox.proxy import ProxyConfig
 from nasbox.rescore.plan import FIDELITY_SETTINGS, cheaper_settings
@@ -56,17 +58,25 @@ class FidelityPlan:
     networks of a measurement."""
 
     config: SearchConfig
-    reference: ProxyConfig
+    reference: ProxyConfig | PublishedReference
     networks: list[Network]
 
+    @property
+    def published(self) -> PublishedReference | None:
+        """The published table the proxy is measured against, or None for a trained reference."""
+        return self.reference if isinstance(self.reference, PublishedReference) else None
+
     def recipe(self, name: str) -> ProxyConfig:
-        return self.config.proxy if name == PROXY else self.reference
+        if name == PROXY or isinstance(self.reference, PublishedReference):
+            return self.config.proxy
+        return self.reference
 
     def jobs(self) -> list[Job]:
-        """Every training, network by network (its proxy seeds, then its reference), so that workers taking every
-        k-th job share the costly reference trainings evenly."""
+        """Every training, network by network (its proxy seeds, then its reference unless that is published), so
+        that workers taking every k-th job share the costly reference trainings evenly."""
+        references = 0 if self.published else 1
         return [Job(n, recipe, seed) for n in self.networks
-                for recipe, seeds in ((PROXY, PROXY_SEEDS), (REFERENCE, 1)) for seed in range(seeds)]
+                for recipe, seeds in ((PROXY, PROXY_SEEDS), (REFERENCE, references)) for seed in range(seeds)]
 
     def to_dict(self) -> dict[str, Any]:
         return {"config": self.config.to_dict(), "reference": self.reference.to_dict(),
@@ -74,27 +84,32 @@ class FidelityPlan:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FidelityPlan:
-        return cls(SearchConfig.from_dict(data["config"]), ProxyConfig.from_dict(data["reference"]),
+        reference = data["reference"]
+        return cls(SearchConfig.from_dict(data["config"]),
+                   PublishedReference(reference["published"].split(":", 1)[1]) if "published" in reference
+                   else ProxyConfig.from_dict(reference),
                    [Network(**n) for n in data["networks"]])
 
 
-def measured(config: SearchConfig, reference: ProxyConfig) -> dict[str, Any]:
+def measured(config: SearchConfig, reference: ProxyConfig | PublishedReference) -> dict[str, Any]:
     """What gives a measurement's figures their meaning: the run identity's settings and the reference recipe."""
     return {**config.identity(), "reference": reference.to_dict()}
 
 
-def default_folder(config: SearchConfig, reference: ProxyConfig) -> Path:
+def default_folder(config: SearchConfig, reference: ProxyConfig | PublishedReference) -> Path:
     """runs/fidelity-<space>-<budget>-<digest>, e.g. runs/fidelity-inception_resnet-600M-1a2b3c4d."""
     digest = hashlib.sha256(json.dumps(measured(config, reference), sort_keys=True).encode()).hexdigest()[:8]
     return Path("runs") / f"fidelity-{config.default_run_dir().name}-{digest}"
 
 
-def check_request(proxy: ProxyConfig, reference: ProxyConfig, count: int) -> None:
-    """Refuse what cannot measure a proxy's fidelity: too few networks to rank, or a reference that is cheaper than
-    the proxy in any setting, or no costlier in any."""
+def check_request(proxy: ProxyConfig, reference: ProxyConfig | PublishedReference, count: int) -> None:
+    """Refuse what cannot measure a proxy's fidelity: too few networks to rank, or a trained reference that is
+    cheaper than the proxy in any setting, or no costlier in any."""
     if count < MIN_NETWORKS:
         raise NasboxError(f"-n: {count} network(s) are too few to rank; give -n {MIN_NETWORKS} or more (20 or more "
                           "for a rank correlation worth quoting)")
+    if isinstance(reference, PublishedReference):
+        return
     cheaper = cheaper_settings(reference, proxy, prefix="reference-")
     if cheaper:
         raise NasboxError(f"the reference trains less than the proxy ({'; '.join(cheaper)}); give a reference at "

@@ -7,16 +7,21 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nasbox.errors import NasboxError
 from nasbox.fidelity.plan import FidelityPlan, check_request, default_folder, networks_of, write_plan
+from nasbox.fidelity.published import PublishedReference, parse_reference
 from nasbox.fidelity.summary import FidelityReport, summarise
 from nasbox.jobs import read_records, run_sharded
 from nasbox.rescore.plan import make_recipe
 from nasbox.rescore.run import DEFAULT_EPOCHS_FACTOR
 from nasbox.search.config import SearchConfig
 from nasbox.search.storage_files import write_atomically
+
+if TYPE_CHECKING:
+    from nasbox.proxy import ProxyConfig
+    from nasbox.space.space import Candidate, Space
 
 SUMMARY = "summary.json"
 
@@ -44,26 +49,33 @@ class FidelityOutcome:
 
 def measure_fidelity(config: SearchConfig, count: int, *, reference_epochs: int | None = None,
                      reference_width_mult: float | None = None, reference_resolution: int | None = None,
-                     reference_relax_strides: int | None = None,
+                     reference_relax_strides: int | None = None, published: str | None = None,
                      directory: str | Path | None = None) -> FidelityOutcome:
     """Draw `count` networks of `config.space` within its budgets (seeded by `config.seed`), train each with the
     proxy `config.proxy` (two seeds) and with the reference recipe (the proxy with the given settings; epochs by
     default three times the proxy's), score all on the test split, and say how well the proxy ranks them; records
-    in `directory` (default runs/fidelity-<space>-<budget>-<digest>), so a killed measurement resumes."""
-    import random
+    in `directory` (default runs/fidelity-<space>-<budget>-<digest>), so a killed measurement resumes.
 
+    With `published` (`nb201:cifar10`, `nb201:cifar100` or `nb201:imagenet16`; space nb201), the reference is
+    NAS-Bench-201's published accuracy and the cells are drawn uniformly from its 15,625, without repeats."""
     from nasbox.devices import select_device
     from nasbox.space import load_space
-    from nasbox.space.sampling import sample_within
 
     started = time.monotonic()
-    epochs = reference_epochs if reference_epochs is not None else config.proxy.epochs * DEFAULT_EPOCHS_FACTOR
-    reference = make_recipe(config.proxy, epochs=epochs, width_mult=reference_width_mult,
-                            resolution=reference_resolution, relax_strides=reference_relax_strides)
+    reference: ProxyConfig | PublishedReference
+    if published is not None:
+        if any(value is not None for value in (reference_epochs, reference_width_mult, reference_resolution,
+                                                reference_relax_strides)):
+            raise NasboxError("--reference takes the published figures as they are; drop the --reference-* "
+                              "settings of a trained reference")
+        reference = parse_reference(published, config.space)
+    else:
+        epochs = reference_epochs if reference_epochs is not None else config.proxy.epochs * DEFAULT_EPOCHS_FACTOR
+        reference = make_recipe(config.proxy, epochs=epochs, width_mult=reference_width_mult,
+                                resolution=reference_resolution, relax_strides=reference_relax_strides)
     check_request(config.proxy, reference, count)
     space = load_space(config.space)
-    candidates, _ = sample_within(space, random.Random(config.seed), config.budget, count)
-    plan = FidelityPlan(config, reference, networks_of(candidates))
+    plan = FidelityPlan(config, reference, networks_of(_draw(space, config, count, published is not None)))
     folder = Path(directory) if directory is not None else default_folder(config, reference)
     jobs, threads = config.workers(select_device(config.device).type == "cuda")
     try:
@@ -79,6 +91,30 @@ def measure_fidelity(config: SearchConfig, count: int, *, reference_epochs: int 
         raise NasboxError(f"cannot write to {folder} ({exc.strerror or exc}); free space or fix the folder's "
                           "permissions, then rerun the same command to resume") from None
     return outcome
+
+
+def _draw(space: Space, config: SearchConfig, count: int, every_cell: bool) -> list[Candidate]:
+    """The networks to measure: drawn within the budgets as `nasbox sample` draws them, or, against a published
+    table, NAS-Bench-201 cells drawn uniformly without repeats (those over a budget passed over)."""
+    import random
+
+    from nasbox.fidelity.published import draw_cells
+    from nasbox.nb201.arch import CELLS
+    from nasbox.nb201.space import genes_of
+    from nasbox.space.sampling import sample_within
+
+    if not every_cell:
+        return sample_within(space, random.Random(config.seed), config.budget, count)[0]
+    found = []
+    for arch in draw_cells(config.seed, CELLS):
+        genes = genes_of(arch)
+        candidate = space.candidate(genes, space.render(genes))
+        if config.budget.admits(candidate.cost):
+            found.append(candidate)
+            if len(found) == count:
+                return found
+    raise NasboxError(f"-n {count}: only {len(found)} NAS-Bench-201 cells are within {config.budget.describe()}; "
+                      "lower -n or raise the budget")
 
 
 def _run_jobs(folder: Path, index: int, jobs: int) -> None:

@@ -1,7 +1,9 @@
 """Turning a measurement's records into the figures that say whether a proxy ranks networks as the reference does:
-Kendall's τ and Spearman's ρ (scipy.stats) of each score against the reference's test accuracy, the share of the
-reference's top 20% that the score also puts in its top 20%, the same between the proxy's two seeds (the noise
-ceiling: no proxy agrees with the reference better than with itself, beyond chance), and the CPU time of a training.
+Kendall's τ and Spearman's ρ (scipy.stats) of each score against the reference's test accuracy (or a published
+table's accuracy, beside that table's own seed-to-seed agreement), the share of the reference's top 20% (top 10%
+against a published table, as its literature quotes) that the score also puts in its top 20%, the same between the
+proxy's two seeds (the noise ceiling: no proxy agrees with the reference better than with itself, beyond chance),
+and the CPU time of a training.
 
 The scores are the proxy's test accuracy with seed 0 (one training, what a search sees of a network), the mean of
 its seeds, and the free ones: MACs and params at the target shape (more taken to be better). A network enters the
@@ -15,7 +17,9 @@ import warnings
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from nasbox.fidelity import published as published_table
 from nasbox.fidelity.plan import PROXY, PROXY_SEEDS, REFERENCE, FidelityPlan, Network
+from nasbox.fidelity.published import PublishedReference
 
 TOP_SHARE = 0.2
 
@@ -64,10 +68,18 @@ class FidelityReport:
     top_count: int
     cpu_seconds: dict[str, float | None]
     seconds: dict[str, float | None]
+    top_share: float = TOP_SHARE
+    published_ceiling: Agreement | None = None  # a published reference's seed 0 against its seed 1
 
     @property
     def scored(self) -> list[NetworkFigures]:
         return [n for n in self.networks if n.complete]
+
+    @property
+    def proxy_ranks_nothing(self) -> bool:
+        """Whether every scored network got the same proxy score (say, chance): the recipe ranks nothing."""
+        scores = {n.proxy[0] for n in self.scored}
+        return len(self.scored) >= 2 and len(scores) == 1
 
     @property
     def cost_share(self) -> float | None:
@@ -83,14 +95,17 @@ class FidelityReport:
                 **{k: v for k, v in asdict(self).items() if k != "top_count"}}
 
 
-def network_figures(network: Network, records: dict[tuple[str, str, int], dict[str, Any]]) -> NetworkFigures:
-    """The figures of `network` from the records (keyed by network, recipe and seed)."""
+def network_figures(network: Network, records: dict[tuple[str, str, int], dict[str, Any]],
+                    published: PublishedReference | None = None) -> NetworkFigures:
+    """The figures of `network` from the records (keyed by network, recipe and seed), its reference looked up in
+    the `published` table where there is one."""
     proxies = [records.get((network.key, PROXY, s)) for s in range(PROXY_SEEDS)]
     reference = records.get((network.key, REFERENCE, 0))
     failed = [f"{r['recipe']} seed {r['seed']}: {r['failed']}" for r in [*proxies, reference]
               if r is not None and "failed" in r]
+    truth = published.accuracy(network.genes) if published else _get(reference, "test_accuracy")
     return NetworkFigures(key=network.key, macs=network.macs, params=network.params, genes=network.genes,
-                          proxy=[_get(r, "test_accuracy") for r in proxies], reference=_get(reference, "test_accuracy"),
+                          proxy=[_get(r, "test_accuracy") for r in proxies], reference=truth,
                           proxy_cpu_seconds=[_get(r, "cpu_seconds") for r in proxies],
                           reference_cpu_seconds=_get(reference, "cpu_seconds"), failed=failed)
 
@@ -98,9 +113,11 @@ def network_figures(network: Network, records: dict[tuple[str, str, int], dict[s
 def summarise(plan: FidelityPlan, records: list[dict[str, Any]]) -> FidelityReport:
     """The figures of the plan's networks from the finished records."""
     keyed = {(r["network"], r["recipe"], r["seed"]): r for r in records}
-    networks = [network_figures(n, keyed) for n in plan.networks]
+    published = plan.published
+    networks = [network_figures(n, keyed, published) for n in plan.networks]
     scored = [n for n in networks if n.complete]
-    top = max(1, round(TOP_SHARE * len(scored)))
+    share = published_table.TOP_SHARE if published else TOP_SHARE
+    top = max(1, round(share * len(scored)))
     reference = [n.reference for n in scored]
     scores = {"proxy (seed 0)": [n.proxy[0] for n in scored],
               f"proxy (mean of {PROXY_SEEDS} seeds)": [statistics.fmean(n.proxy) for n in scored],
@@ -109,10 +126,16 @@ def summarise(plan: FidelityPlan, records: list[dict[str, Any]]) -> FidelityRepo
     agreements = [agreement(name, values, "reference", reference, keys, top) for name, values in scores.items()]
     ceiling = agreement("proxy (seed 0)", [n.proxy[0] for n in scored], "proxy (seed 1)",
                         [n.proxy[1] for n in scored], keys, top)
+    published_ceiling = None
+    if published:
+        seeds = [published.seeds(n.genes) for n in scored]
+        published_ceiling = agreement(f"{published.name} seed 0", [a for a, _ in seeds], f"{published.name} seed 1",
+                                      [b for _, b in seeds], keys, top)
     mine = [r for r in keyed.values() if r["network"] in {n.key for n in plan.networks}]
     return FidelityReport(networks, agreements, ceiling, top,
                           {recipe: _mean(mine, recipe, "cpu_seconds") for recipe in (PROXY, REFERENCE)},
-                          {recipe: _mean(mine, recipe, "seconds") for recipe in (PROXY, REFERENCE)})
+                          {recipe: _mean(mine, recipe, "seconds") for recipe in (PROXY, REFERENCE)},
+                          share, published_ceiling)
 
 
 def agreement(score: str, values: list[float], against: str, truth: list[float], keys: list[str],
