@@ -83,4 +83,5 @@ def _latency(point: dict, timed: bool) -> tuple[str, ...]:
 def _who(point: dict) -> str:
     if point["baseline"] and point["trial"] is not None:
         return f"{point['baseline']} (trial {point['trial']})"
-    return point["baseline"] or f"trial {point['trial']}"
+    cell = f" {point['nb201_arch']}" if point.get("nb201_arch") else ""  # NAS-Bench-201's name for the cell
+    return point["baseline"] or f"trial {point['trial']}{cell}"

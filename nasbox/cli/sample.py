@@ -7,6 +7,7 @@ import json
 import random
 
 from nasbox.errors import NasboxError
+from nasbox.nb201.space import ARCH_FIELD, arch_fields
 from nasbox.report import format_table
 from nasbox.space import load_space
 from nasbox.space.budget import Budget
@@ -45,11 +46,14 @@ def run(args: argparse.Namespace) -> None:
     candidates, draws = sample_within(space, random.Random(args.seed), budget, args.n, uniform=args.uniform)
     if args.json:
         print(json.dumps([{"spec": c.spec.to_dict(), "params": c.cost.params, "macs": c.cost.macs,
-                           "genes": c.genes} for c in candidates], indent=2))
+                           "genes": c.genes, **arch_fields(c.genes)} for c in candidates], indent=2))
         return
-    table = [(i, c.spec.name, format_count(c.cost.macs), format_count(c.cost.params), len(c.genes))
-             for i, c in enumerate(candidates)]
-    print(format_table(("#", "spec", "MACs", "params", "genes"), table, numeric=(True, False, True, True, True)))
+    archs = [arch_fields(c.genes).get(ARCH_FIELD) for c in candidates]
+    named = any(archs)  # NAS-Bench-201's cells are named by their arch strings
+    table = [(i, c.spec.name, format_count(c.cost.macs), format_count(c.cost.params), len(c.genes),
+              *([arch] if named else [])) for i, (c, arch) in enumerate(zip(candidates, archs, strict=True))]
+    print(format_table(("#", "spec", "MACs", "params", "genes", *(["nb201 arch"] if named else [])), table,
+                       numeric=(True, False, True, True, True, False)))
     if budget.limits() and args.uniform:
         print(f"{len(candidates)} of {draws} draws met {budget.describe()} ({len(candidates) / draws:.0%}).")
     elif budget.limits():

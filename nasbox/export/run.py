@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from nasbox.arch.spec import ArchSpec
 from nasbox.errors import NasboxError
+from nasbox.nb201.space import ARCH_FIELD, arch_fields
 from nasbox.search.front import read_front
 from nasbox.search.rundir import RunDir
 from nasbox.search.study import BASELINE, FAILED, INFEASIBLE, INTERRUPTED, REASON, SPEC, STATUS
@@ -189,9 +190,12 @@ class Run:
                               + (f"; {member.test_accuracy:.4f} on the held-out test split"
                                  if member.test_accuracy is not None else ""),
         }
+        cell = arch_fields(member.genes)
+        if cell:
+            notes["NAS-Bench-201 cell"] = cell[ARCH_FIELD]
         run: dict[str, Any] = {
             "directory": str(self.path.resolve()), "trial": member.trial, "baseline": member.baseline,
-            "genes": member.genes, "on_front": member.on_front,
+            "genes": member.genes, **cell, "on_front": member.on_front,
             "proxy_accuracy": {"validation": member.val_accuracy, "test": member.test_accuracy},
             "target": {"name": member.spec.name, "macs": member.macs, "params": member.params,
                        "latency": member.latency},

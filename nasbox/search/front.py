@@ -24,6 +24,7 @@ import numpy as np
 
 from nasbox.errors import NasboxError
 from nasbox.files import read_text
+from nasbox.nb201.space import ARCH_FIELD, arch_fields
 from nasbox.search.config import OBJECTIVES
 from nasbox.search.storage_files import write_atomically
 
@@ -58,7 +59,8 @@ class Point:
         return figures
 
     def record(self) -> dict[str, Any]:
-        return asdict(self)
+        """The point as front.json holds it; a NAS-Bench-201 cell also names its arch string."""
+        return {**asdict(self), **arch_fields(self.genes)}
 
 
 @dataclass(frozen=True)
@@ -129,14 +131,16 @@ def write_front(run_dir: Path, front: list[Point], summary: dict[str, Any]) -> N
     write_atomically(run_dir / FRONT_JSON, json.dumps({**summary, "front": records}, indent=2) + "\n")
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    archs = [arch_fields(p.genes).get(ARCH_FIELD, "") for p in front]
+    named = any(archs)  # a column of NAS-Bench-201 arch strings, in runs of its space only
     writer.writerow(["trial", "baseline", "val_accuracy", "test_accuracy", "macs", "params", "latency", "genes",
-                     "spec"])
-    for p in front:
+                     "spec", *([ARCH_FIELD] if named else [])])
+    for p, arch in zip(front, archs, strict=True):
         writer.writerow([p.trial if p.trial is not None else "", p.baseline or "", f"{p.val_accuracy:.6f}",
                          f"{p.test_accuracy:.6f}" if p.test_accuracy is not None else "", p.macs, p.params,
                          f"{p.latency:.9f}" if p.latency is not None else "",
                          json.dumps(p.genes, sort_keys=True) if p.genes is not None else "",
-                         json.dumps(p.spec, sort_keys=True)])
+                         json.dumps(p.spec, sort_keys=True), *([arch] if named else [])])
     write_atomically(run_dir / FRONT_CSV, buffer.getvalue())
 
 

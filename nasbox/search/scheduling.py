@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from nasbox.arch.spec import ArchSpec
 from nasbox.errors import NasboxError
+from nasbox.nb201.space import arch_fields
 from nasbox.search.study import (
     BASELINE,
     FEASIBLE,
@@ -113,7 +114,7 @@ class Scheduler:
         except Exception as exc:  # a proposal that cannot be built or costed fails alone
             tell_failed(search, trial, f"cannot be built or costed: {one_line(exc)}")
             return None
-        for name, value in record(proposal.figures).items():
+        for name, value in {**record(proposal.figures), **arch_fields(proposal.candidate.genes)}.items():
             trial.set_user_attr(name, value)
         trial.set_user_attr(FEASIBLE, proposal.feasible)
         if not proposal.feasible:
