@@ -15,9 +15,10 @@ feature maps and `(F,)` for vectors. Errors name the layer's path in the spec an
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from nasbox.arch.codec import Tagged
 from nasbox.errors import SpecError
@@ -70,14 +71,7 @@ class Block(Layer):
     def expanded(self, shape: Shape, path: str) -> Layer:
         """`expand`, remembered: candidates repeat blocks by the thousand, and the ops of a remembered expansion
         keep the geometry they have worked out."""
-        key = (self, shape)
-        layer = _EXPANSIONS.get(key)
-        if layer is None:
-            layer = self.expand(shape, path)
-            if len(_EXPANSIONS) >= _EXPANSIONS_KEPT:
-                _EXPANSIONS.clear()
-            _EXPANSIONS[key] = layer
-        return layer
+        return _remembered(_EXPANSIONS, (self, shape), lambda: self.expand(shape, path))
 
     def output_shape(self, shape: Shape, path: str) -> Shape:
         return self.expanded(shape, path).output_shape(shape, path)
@@ -85,6 +79,17 @@ class Block(Layer):
 
 _EXPANSIONS: dict[tuple[Block, Shape], Layer] = {}
 _EXPANSIONS_KEPT = 50_000
+
+
+def _remembered(store: dict, key: tuple, make: Callable[[], object]) -> Any:
+    """`store[key]`, made by `make` the first time; the store starts afresh once it holds `_EXPANSIONS_KEPT`."""
+    value = store.get(key)
+    if value is None:
+        value = make()
+        if len(store) >= _EXPANSIONS_KEPT:
+            store.clear()
+        store[key] = value
+    return value
 
 
 def forget_expansions() -> None:
@@ -542,14 +547,7 @@ class Cell(Layer):
     def node_shapes(self, shape: Shape, path: str) -> tuple[Shape, ...]:
         """The shape of every node, the input's first; each edge's output is checked against its target's.
         Remembered, as block expansions are: a network repeats its cell, and a sampler costs thousands."""
-        key = (self, shape)
-        shapes = _NODE_SHAPES.get(key)
-        if shapes is None:
-            shapes = self._node_shapes(shape, path)
-            if len(_NODE_SHAPES) >= _EXPANSIONS_KEPT:
-                _NODE_SHAPES.clear()
-            _NODE_SHAPES[key] = shapes
-        return shapes
+        return _remembered(_NODE_SHAPES, (self, shape), lambda: self._node_shapes(shape, path))
 
     def _node_shapes(self, shape: Shape, path: str) -> tuple[Shape, ...]:
         if not self.nodes:
