@@ -43,10 +43,15 @@ EDGE_CASES = (ALL_NONE, ALL_SKIP, UNREACHED, FED_BY_ZEROS)
 def _with_cell(ops: list[int]) -> ArchSpec:
     """The nb201 network of a cell, made by putting the cell of these ops into the space's all-`none` network:
     the space renders the same spec (checked below) a few times slower, too slow for all 15,625 cells."""
-    template = spec_of(ALL_NONE)
+    template = _template()
     edges = [_edge(op, k) for k, op in enumerate(ops)]
     cell = L.Cell(edges=tuple(edges))
     return template.replace(layers=tuple(cell if isinstance(layer, L.Cell) else layer for layer in template.layers))
+
+
+@functools.cache
+def _template() -> ArchSpec:
+    return spec_of(ALL_NONE)
 
 
 @functools.cache
