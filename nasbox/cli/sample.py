@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> None:
     table = [(i, c.spec.name, format_count(c.cost.macs), format_count(c.cost.params), len(c.genes),
               *([arch] if named else [])) for i, (c, arch) in enumerate(zip(candidates, archs, strict=True))]
     print(format_table(("#", "spec", "MACs", "params", "genes", *(["nb201 arch"] if named else [])), table,
-                       numeric=(True, False, True, True, True, False)))
+                       numeric=(True, False, True, True, True)))
     if budget.limits() and args.uniform:
         print(f"{len(candidates)} of {draws} draws met {budget.describe()} ({len(candidates) / draws:.0%}).")
     elif budget.limits():
