@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -11,18 +16,34 @@ from scipy import stats
 from nasbox.cli.main import main
 from nasbox.nb201 import lookup
 from nasbox.nb201.space import arch_of_genes
+from tests.test_fidelity import records_of
 
 TINY = ["--space", "nb201", "-n", "4", "--epochs", "1", "--width-mult", "0.25", "--subset", "200", "--jobs", "1",
         "--threads", "1"]
 
 
 @pytest.mark.slow
-def test_tau_against_the_published_table_is_scipys_on_the_records_and_a_rerun_trains_nothing(
+def test_tau_against_the_published_table_is_scipys_and_a_killed_measurement_resumes_without_retraining(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["fidelity", *TINY, "--reference", "nb201:cifar10", "--dir", str(tmp_path / "m"), "--json"]
-    assert main(args) == 0
+    """SIGKILLed after its first record and run again with the same command, the measurement trains only what was
+    missing; its τ is scipy's on the recorded proxy scores against the table's mean accuracies."""
+    folder = tmp_path / "m"
+    args = ["fidelity", *TINY, "--reference", "nb201:cifar10", "--dir", str(folder)]
+    process = subprocess.Popen([sys.executable, "-m", "nasbox.cli.main", *args], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None and not list(folder.glob("records/*.json")):
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    finished = records_of(folder)
+    assert finished, "killed after its first record"
+
+    assert main([*args, "--json"]) == 0
     first = json.loads(capsys.readouterr().out)
-    assert first["trained"] == 8 and first["settings"]["reference"] == {"published": "nb201:cifar10"}
+    assert first["trained"] == 8 - len(finished) and first["settings"]["reference"] == {"published": "nb201:cifar10"}
+    after = records_of(folder)
+    assert len(after) == 8 and {name: after[name] for name in finished} == finished, "untouched, not retrained"
     networks = first["networks"]
     published = [lookup(arch_of_genes(n["genes"])).mean_accuracy["cifar10"] / 100 for n in networks]
     assert [n["reference"] for n in networks] == pytest.approx(published)
@@ -31,9 +52,9 @@ def test_tau_against_the_published_table_is_scipys_on_the_records_and_a_rerun_tr
     expected = stats.kendalltau(proxy, published).statistic
     assert tau == (None if len(set(proxy)) == 1 else pytest.approx(expected))
     assert first["top_count"] == 1 and first["published_ceiling"]["kendall_tau"] is not None
-    assert main(args) == 0
+    assert main([*args, "--json"]) == 0
     again = json.loads(capsys.readouterr().out)
-    assert again["trained"] == 0 and again["networks"] == networks
+    assert again["trained"] == 0 and again["networks"] == networks and records_of(folder) == after
 
 
 @pytest.mark.parametrize(("extra", "problem"), [
