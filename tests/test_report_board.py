@@ -83,7 +83,7 @@ def test_pareto_figure_of_latency_reads_milliseconds_and_leaves_out_unmeasured_p
     timed = [dict(p, latency=0.002 * (i + 1)) for i, p in enumerate(SEARCHED)]
     fig = drawn(pareto_figure([*timed, *BASELINES], timed[:2], x="latency", budget=0.005))
     labels = x_tick_labels(fig)
-    assert labels and all(label.endswith(" ms") for label in labels)
+    assert labels and all(label.endswith("ms") for label in labels)
     assert "mobilenet_v2" not in {t.get_text() for t in fig.axes[0].texts}  # baselines have no latency here
     [steps] = line(fig, "Pareto front")
     assert list(steps.get_xdata()) == [0.002, 0.004]

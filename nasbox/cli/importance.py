@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
+from nasbox.objectives import OBJECTIVES
 from nasbox.report import format_table
-from nasbox.search.config import OBJECTIVES
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:

@@ -10,19 +10,16 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from nasbox.units import format_count
+from nasbox.objectives import objective
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-_X_LABELS = {"macs": "MACs", "params": "parameters", "latency": "latency"}
-
 
 def tick_label(x: str) -> Callable[[float, int], str]:
-    """How the x ticks read: milliseconds for latency (points hold seconds), K/M/G counts for the rest."""
-    if x == "latency":
-        return lambda value, _pos: f"{value * 1e3:.3g} ms"
-    return lambda value, _pos: format_count(value)
+    """How the x ticks read: as objective `x` writes its values (K/M/G counts, 850us / 12.3ms durations)."""
+    write = objective(x).format
+    return lambda value, _pos: write(value)
 
 
 _Y_LABELS = {"val_accuracy": "proxy accuracy (validation)", "test_accuracy": "proxy accuracy (test)"}
@@ -50,7 +47,7 @@ def pareto_figure(points: list[dict], front: list[dict], *, x: str = "macs", y: 
     fig = Figure(figsize=(7, 4.5), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     ax.set_xscale("log")
-    ax.set_xlabel(_X_LABELS.get(x, x))
+    ax.set_xlabel(objective(x).label)
     ax.set_ylabel(_Y_LABELS.get(y, y))
     if title:
         ax.set_title(title)

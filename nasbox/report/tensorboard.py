@@ -28,6 +28,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from nasbox.objectives import OBJECTIVES
+
 if TYPE_CHECKING:
     import numpy as np
     from matplotlib.figure import Figure
@@ -154,9 +156,7 @@ class SearchBoard:
             self._top.add_scalar("search/best_val_accuracy", best["val_accuracy"], finished)
             if best.get("test_accuracy") is not None:
                 self._top.add_scalar("search/test_accuracy_of_best", best["test_accuracy"], finished)
-        for objective in objectives:
-            if objective == "accuracy":
-                continue
+        for objective in (name for name in objectives if OBJECTIVES[name].is_figure):
             fig = pareto_figure(points, front, x=objective, y="val_accuracy", budget=(budget or {}).get(objective),
                                 title=f"Pareto front after {finished} trials")
             self._top.add_image(f"front/accuracy_vs_{objective}", _render(fig), finished, dataformats="HWC")

@@ -22,13 +22,13 @@ from typing import Any
 
 from nasbox.errors import NasboxError
 from nasbox.files import read_text
+from nasbox.objectives import OBJECTIVES, objective
 from nasbox.proxy import ProxyConfig
 from nasbox.shares import check_fractions
 from nasbox.space.budget import Budget
-from nasbox.units import LATENCY_UNITS, TIMEOUT_UNITS, format_count, format_duration, parse_count, parse_duration
+from nasbox.units import LATENCY_UNITS, TIMEOUT_UNITS, parse_count, parse_duration
 from nasbox.yaml_io import parse_yaml
 
-OBJECTIVES = {"accuracy": "maximize", "macs": "minimize", "params": "minimize", "latency": "minimize"}
 SAMPLERS = ("tpe", "nsga2", "random")
 BASELINE_MODES = ("budget", "all", "none")
 BACKENDS = ("local", "ray")
@@ -89,8 +89,8 @@ class SearchConfig:
 
     def default_run_dir(self) -> Path:
         """runs/<space>-<budget>, e.g. runs/inception_resnet-600M."""
-        words = {"macs": format_count, "params": lambda v: f"{format_count(v)}-params", "latency": format_duration}
-        limits = [words[name](limit) for name, limit in self.budget.limits().items()]
+        limits = [objective(name).format(limit) + objective(name).folder_suffix
+                  for name, limit in self.budget.limits().items()]
         return Path("runs") / "-".join([Path(self.space).stem, *(limits or ["unbounded"])])
 
     def workers(self, cuda: bool) -> tuple[int, int]:

@@ -16,7 +16,7 @@ import csv
 import io
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +25,13 @@ import numpy as np
 from nasbox.errors import NasboxError
 from nasbox.files import read_text
 from nasbox.nb201.space import ARCH_FIELD, arch_fields
-from nasbox.search.config import OBJECTIVES
+from nasbox.objectives import ACCURACY, figure_names, objective
 from nasbox.search.storage_files import write_atomically
 
 FRONT_JSON = "front.json"
 FRONT_CSV = "front.csv"
+POINT_FIGURES = ("macs", "params", "latency")
+"""The figures a `Point` holds as fields of their own; any other registered figure goes in its `more_figures`."""
 
 
 @dataclass(frozen=True)
@@ -47,20 +49,29 @@ class Point:
     params: int
     latency: float | None = None
     test_accuracy: float | None = None
+    more_figures: dict[str, float] = field(default_factory=dict)
+    """Figures of the registered objectives other than MACs, params and latency, by name."""
 
-    def value(self, objective: str) -> float:
-        return self.val_accuracy if objective == "accuracy" else getattr(self, objective)
+    def value(self, name: str) -> float:
+        """The point's value of objective `name`; an unknown figure is the worst value (see `Objective.worst`)."""
+        if name == ACCURACY:
+            return self.val_accuracy
+        return self.figures().get(name, objective(name).worst())
 
     def figures(self) -> dict[str, float]:
-        """The figures a budget judges: MACs, params, and latency when it was known."""
+        """The figures a budget judges: MACs, params, latency and the other registered figures that are known."""
         figures: dict[str, float] = {"macs": self.macs, "params": self.params}
         if self.latency is not None:
             figures["latency"] = self.latency
-        return figures
+        return {**figures, **self.more_figures}
 
     def record(self) -> dict[str, Any]:
-        """The point as front.json holds it; a NAS-Bench-201 cell also names its arch string."""
-        return {**asdict(self), **arch_fields(self.genes)}
+        """The point as front.json holds it, every figure a key of its own; a NAS-Bench-201 cell also names its
+        arch string."""
+        fields = asdict(self)
+        return {**{k: v for k, v in fields.items() if k != "more_figures"}, **self.more_figures,
+                **arch_fields(self.genes)}
+
 
 
 @dataclass(frozen=True)
@@ -76,7 +87,7 @@ class Reference:
         columns = []
         for name in objectives:
             values = np.array([p.value(name) for p in points], dtype=float)
-            if OBJECTIVES[name] == "maximize":
+            if objective(name).direction == "maximize":
                 columns.append((1.0 - values) / (1.0 - self.chance))
             else:
                 columns.append(values / self.scales[name])
@@ -108,7 +119,7 @@ def pareto_front(points: list[Point], objectives: tuple[str, ...]) -> list[Point
         duplicate = any(np.array_equal(losses[j], row) for j in keep)
         if not dominated and not duplicate:
             keep.append(i)
-    cost_objective = next((o for o in objectives if OBJECTIVES[o] == "minimize"), "macs")
+    cost_objective = next((o for o in objectives if objective(o).direction == "minimize"), "macs")
     return sorted((points[i] for i in keep), key=lambda p: (p.value(cost_objective), -p.val_accuracy))
 
 
@@ -133,12 +144,14 @@ def write_front(run_dir: Path, front: list[Point], summary: dict[str, Any]) -> N
     writer = csv.writer(buffer)
     archs = [arch_fields(p.genes).get(ARCH_FIELD, "") for p in front]
     named = any(archs)  # a column of NAS-Bench-201 arch strings, in runs of its space only
-    writer.writerow(["trial", "baseline", "val_accuracy", "test_accuracy", "macs", "params", "latency", "genes",
-                     "spec", *([ARCH_FIELD] if named else [])])
+    more = [name for name in figure_names() if any(name in p.more_figures for p in front)]
+    writer.writerow(["trial", "baseline", "val_accuracy", "test_accuracy", "macs", "params", "latency", *more,
+                     "genes", "spec", *([ARCH_FIELD] if named else [])])
     for p, arch in zip(front, archs, strict=True):
         writer.writerow([p.trial if p.trial is not None else "", p.baseline or "", f"{p.val_accuracy:.6f}",
                          f"{p.test_accuracy:.6f}" if p.test_accuracy is not None else "", p.macs, p.params,
                          f"{p.latency:.9f}" if p.latency is not None else "",
+                         *(p.more_figures.get(name, "") for name in more),
                          json.dumps(p.genes, sort_keys=True) if p.genes is not None else "",
                          json.dumps(p.spec, sort_keys=True), *([arch] if named else [])])
     write_atomically(run_dir / FRONT_CSV, buffer.getvalue())

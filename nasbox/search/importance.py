@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nasbox.errors import NasboxError
-from nasbox.search.config import OBJECTIVES
+from nasbox.objectives import OBJECTIVES
 from nasbox.search.front import read_front
 from nasbox.search.rundir import RunDir
 from nasbox.search.study import is_scored, is_searched, load_trials
@@ -190,9 +190,10 @@ def trial_importance(trials: Sequence[FrozenTrial], run_objectives: Sequence[str
     for objective in objectives:
         index = list(run_objectives).index(objective)
         values = [t.values[index] for t in scored]
-        for name, share in _importances(scored, values, genes, OBJECTIVES[objective], how, seed).items():
+        direction = OBJECTIVES[objective].direction
+        for name, share in _importances(scored, values, genes, direction, how, seed).items():
             importance[name][objective] = float(share)
-        top = _best(scored, values, OBJECTIVES[objective])
+        top = _best(scored, values, direction)
         for name in genes:
             best[name][objective] = _preference([t.params.get(name) for t in top])
     first = objectives[0]

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from nasbox.search.front import Point, Reference, hypervolume, learned, pareto_front, write_front
+from nasbox.objectives import figure_names
+from nasbox.search.front import POINT_FIGURES, Point, Reference, hypervolume, learned, pareto_front, write_front
 from nasbox.search.study import (
     BASELINE,
     FAILED,
@@ -106,7 +107,9 @@ def _point(trial: optuna.trial.FrozenTrial, number: int | None, genes: dict[str,
     attrs = trial.user_attrs
     return Point(trial=number, baseline=attrs.get(BASELINE), genes=genes, spec=attrs[SPEC],
                  val_accuracy=attrs["accuracy"], macs=attrs["macs"], params=attrs["params"],
-                 latency=attrs.get("latency"), test_accuracy=test_scores.get(weights_key(number, attrs.get(BASELINE))))
+                 latency=attrs.get("latency"), test_accuracy=test_scores.get(weights_key(number, attrs.get(BASELINE))),
+                 more_figures={name: attrs[name] for name in figure_names()
+                               if name not in POINT_FIGURES and name in attrs})
 
 
 def standing(point: Point, snapshot: Snapshot, config: SearchConfig) -> str:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from nasbox.arch.spec import ArchSpec
 from nasbox.errors import NasboxError
 from nasbox.nb201.space import arch_fields
+from nasbox.objectives import figure_names
 from nasbox.search.study import (
     BASELINE,
     FEASIBLE,
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
     from nasbox.space.space import Candidate, Space
 
 MAX_INFEASIBLE_IN_A_ROW = 1000
-FIGURES = ("macs", "params", "latency")
 
 
 @dataclass
@@ -63,7 +63,7 @@ def job_of(study: optuna.Study, trial: optuna.Trial) -> Job:
     """The job of a trial whose spec and figures its user attributes hold: a baseline as enqueued, or a scheduled
     trial met again in another process (the Ray trainable's)."""
     attrs = trial.user_attrs
-    figures = {name: attrs[name] for name in FIGURES if name in attrs}
+    figures = {name: attrs[name] for name in figure_names() if name in attrs}
     return Job(study, trial, ArchSpec.from_dict(attrs[SPEC]), figures, attrs.get(BASELINE))
 
 

@@ -20,12 +20,11 @@ with the same proxy but kept apart so they do not confuse the sampler. Both carr
 
 from __future__ import annotations
 
-import math
 import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nasbox.search.config import OBJECTIVES
+from nasbox.objectives import directions, figure_names, objective
 
 if TYPE_CHECKING:
     import optuna
@@ -112,7 +111,7 @@ def open_study(storage: optuna.storages.BaseStorage, name: str, objectives: tupl
     import optuna
 
     return optuna.create_study(storage=storage, study_name=name, load_if_exists=True, sampler=sampler,
-                               directions=[OBJECTIVES[o] for o in objectives])
+                               directions=directions(objectives))
 
 
 STARTUP_TRIALS = {"tpe": 10, "nsga2": 20, "random": None}
@@ -177,7 +176,7 @@ def repair_interrupted(study: optuna.Study) -> list[int]:
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         set_user_attr(study, trial, STATUS, INTERRUPTED)
         study.tell(trial.number, state=TrialState.FAIL)
-        kept = {k: v for k, v in trial.user_attrs.items() if k in (BASELINE, SPEC, "macs", "params", "latency")}
+        kept = {k: v for k, v in trial.user_attrs.items() if k in (BASELINE, SPEC, *figure_names())}
         study.enqueue_trial(trial.params, user_attrs={**kept, RETRY_OF: trial.number}, skip_if_exists=False)
         repaired.append(trial.number)
     return repaired
@@ -186,8 +185,8 @@ def repair_interrupted(study: optuna.Study) -> list[int]:
 def objective_values(objectives: tuple[str, ...], accuracy: float, figures: dict[str, float]) -> list[float]:
     """The values told to a study for a network of `figures` scoring `accuracy` (a latency left out, for a network
     over another budget, is told as infinite)."""
-    values = {"accuracy": accuracy, "latency": math.inf, **figures}
-    return [values[name] for name in objectives]
+    values = {"accuracy": accuracy, **figures}
+    return [values[name] if name in values else objective(name).worst() for name in objectives]
 
 
 def tell_failed(study: optuna.Study, trial: optuna.Trial, reason: str) -> None:

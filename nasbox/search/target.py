@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nasbox.errors import NasboxError
+from nasbox.objectives import objective
 from nasbox.space.budget import Budget, figures_of
 from nasbox.units import format_duration
 
@@ -72,11 +73,10 @@ class Target:
                 continue
             if name in self.budget.limits():
                 scales[name] = self.budget.limits()[name]
-            elif name == "params":
-                scales[name] = float(dearest(space, lambda c: c.params).cost.params)
-            else:
-                candidate = dearest(space)
-                scales[name] = float(candidate.cost.macs if name == "macs" else self.latency(candidate.spec))
+            elif (of_cost := objective(name).of_cost) is not None:
+                scales[name] = float(of_cost(dearest(space, of_cost).cost))
+            else:  # a device's figure: that of the network with the most MACs
+                scales[name] = float(self.latency(dearest(space).spec))
         return scales
 
     def check(self, space: Space) -> list[str]:
@@ -99,4 +99,4 @@ class Target:
 
 def record(figures: dict[str, float]) -> dict[str, Any]:
     """The figures as a trial's user attributes store them."""
-    return {name: (int(value) if name in ("macs", "params") else float(value)) for name, value in figures.items()}
+    return {name: objective(name).stored(value) for name, value in figures.items()}

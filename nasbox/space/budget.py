@@ -15,19 +15,18 @@ from typing import Any, NamedTuple
 
 from nasbox.cost import Cost
 from nasbox.errors import NasboxError
+from nasbox.objectives import analytic_figures, objective
 from nasbox.space.extremes import cheapest
 from nasbox.space.space import Candidate, Space
-from nasbox.units import format_count, format_duration
+from nasbox.units import format_count
 
 Figures = Mapping[str, float]
 """A network's figures at the target by name: `macs`, `params` and, when known, `latency` (seconds)."""
 
-_WORDS = {"macs": "MACs", "params": "params"}
-
 
 def figures_of(cost: Cost) -> dict[str, float]:
     """The budgeted figures an analytic cost gives (latency needs a device; see `nasbox.cost.latency`)."""
-    return {"macs": cost.macs, "params": cost.params}
+    return analytic_figures(cost)
 
 
 @dataclass(frozen=True)
@@ -74,9 +73,7 @@ class Budget:
 
 def describe_limit(name: str, limit: float) -> str:
     """One budget in words: '600M MACs', '5M params', '20ms latency'."""
-    if name == "latency":
-        return f"{format_duration(limit)} latency"
-    return f"{format_count(limit)} {_WORDS[name]}"
+    return objective(name).describe_limit(limit)
 
 
 def _figures(figures: Figures | Cost) -> Figures:
