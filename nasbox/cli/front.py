@@ -66,7 +66,7 @@ def print_front(run_dir: Path) -> None:
     print(f"hypervolume {data['hypervolume']:.4f} (baselines alone {data['baselines_hypervolume']:.4f}{left_out}); "
           f"{trials.get('finished', 0)} searched trials finished, {trials.get('failed', 0)} failed, "
           f"{trials.get('infeasible', 0)} over budget and never trained"
-          + (f", {trials['pruned']} of those finished stopped early by ASHA" if trials.get("pruned") else ""))
+          + (f", {trials['pruned']} of those finished stopped early" if trials.get("pruned") else ""))
 
 
 def _accuracies(point: dict) -> tuple[str, str]:

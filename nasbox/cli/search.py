@@ -53,8 +53,9 @@ FLAG_HELP = {  # flag → (metavar, help text), shared by the commands that take
                             "allow)"),
     "max_failures": ("F", "with --backend ray: retries of a trial whose worker died before it is recorded failed "
                           "(default 2)"),
-    "scheduler": ("NAME", "with --backend ray: fifo (every trial trains to the end, default) or asha (Ray's "
-                          "ASHA stops the worst trials after each epoch; needs --objectives accuracy)"),
+    "early_stopping": ("POLICY", "stop the worst searched trials after epochs 1, 4, 16... below the last, on every "
+                                 "backend: none (default), asha (by accuracy; one objective) or mo-asha (by "
+                                 "non-dominated sorting of accuracy and the costs); baselines are never stopped"),
     "epochs": ("N", "proxy training epochs (default 2)"),
     "warmup_epochs": ("E", "linear learning-rate warm-up before the cosine decay, in epochs (default 0)"),
     "clip_norm": ("C", "clip each step's gradient to this L2 norm (default none)"),

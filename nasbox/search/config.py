@@ -3,10 +3,10 @@
 The settings that decide what a trial's result means (space, budgets, objectives, data, proxy recipe, seed) are
 the run's *identity*: resuming a run directory with a different identity is refused (`nasbox.search.identity` adds
 the content of the files they name). The rest (trials, timeout, jobs, sampler, baselines, device, threads,
-force_resume) steer one invocation and may change between invocations.
+force_resume, early_stopping) steer one invocation and may change between invocations.
 
 So do the executor's settings: `backend` (local worker processes, or Ray Tune) and Ray's (address, CPUs and GPUs
-per trial, concurrency, retries, and `scheduler`: fifo, or asha to stop the worst trials early). They decide where
+per trial, concurrency, retries). They decide where
 and how trials run, not what a finished trial's result means, so a run made by one backend may be resumed by the
 other when its identity is the same.
 """
@@ -26,13 +26,13 @@ from nasbox.objectives import OBJECTIVES, objective
 from nasbox.proxy import ProxyConfig
 from nasbox.shares import check_fractions
 from nasbox.space.budget import Budget
+from nasbox.stopping import NONE, POLICIES
 from nasbox.units import LATENCY_UNITS, TIMEOUT_UNITS, parse_count, parse_duration
 from nasbox.yaml_io import parse_yaml
 
 SAMPLERS = ("tpe", "nsga2", "random")
 BASELINE_MODES = ("budget", "all", "none")
 BACKENDS = ("local", "ray")
-SCHEDULERS = ("fifo", "asha")
 MAX_AUTO_JOBS = 4
 _INTEGER = re.compile(r"\s*-?[0-9]+\s*\Z")
 
@@ -71,7 +71,7 @@ class SearchConfig:
     gpus_per_trial: float = 0.0
     max_concurrent: int | None = None
     max_failures: int = 2
-    scheduler: str = "fifo"
+    early_stopping: str = "none"
 
     @property
     def budget(self) -> Budget:
@@ -226,7 +226,7 @@ SEARCH_SETTINGS = {
     "threads": _integer(1), "run_dir": _text, "force_resume": _boolean,
     "backend": lambda v, o: _choice(v, o, BACKENDS), "address": _text, "cpus_per_trial": _positive,
     "gpus_per_trial": _non_negative, "max_concurrent": _integer(1), "max_failures": _integer(0),
-    "scheduler": lambda v, o: _choice(v, o, SCHEDULERS),
+    "early_stopping": lambda v, o: _choice(v, o, (NONE, *POLICIES)),
 }
 RAY_SETTINGS = ("address", "cpus_per_trial", "gpus_per_trial", "max_concurrent", "max_failures")
 PROXY_SETTINGS = {
@@ -273,6 +273,7 @@ def make_config(settings: dict[str, Any]) -> SearchConfig:
     config = SearchConfig(**parsed, proxy=ProxyConfig(**proxy))
     check_fractions(config.val_fraction, config.test_fraction)
     _check_backend(config, parsed)
+    _check_early_stopping(config)
     return config
 
 
@@ -283,8 +284,6 @@ def _check_backend(config: SearchConfig, given: dict[str, Any]) -> None:
 
     if config.backend == "local":
         ray_only = [flag(name) for name in RAY_SETTINGS if name in given]
-        if config.scheduler != "fifo":
-            ray_only.append(flag("scheduler"))
         if ray_only:
             raise NasboxError(f"{ray_only[0]}: a setting of the Ray backend; add --backend ray, or leave it out")
         return
@@ -293,9 +292,17 @@ def _check_backend(config: SearchConfig, given: dict[str, Any]) -> None:
                           "(and --cpus-per-trial C) instead")
     if importlib.util.find_spec("ray") is None:
         raise NasboxError("--backend ray: Ray is not installed; install it with pip install 'nasbox[ray]'")
-    if config.scheduler == "asha" and len(config.objectives) > 1:
-        raise NasboxError(f"--scheduler asha: stops trials by one score, and this search has "
-                          f"{len(config.objectives)} objectives; give --objectives accuracy, or leave ASHA out")
-    if config.scheduler == "asha" and config.proxy.epochs < 2:
-        raise NasboxError("--scheduler asha: stops trials between epochs, and the proxy trains 1; give --epochs 2 "
-                          "or more")
+
+
+def _check_early_stopping(config: SearchConfig) -> None:
+    """The early-stopping policy fits the search: a proxy of two epochs or more, and ASHA for one objective."""
+    policy = config.early_stopping
+    if policy == NONE:
+        return
+    if policy == "asha" and len(config.objectives) > 1:
+        raise NasboxError(f"--early-stopping asha: ranks trials by accuracy alone, and this search has "
+                          f"{len(config.objectives)} objectives; give --early-stopping mo-asha, or --objectives "
+                          "accuracy")
+    if config.proxy.epochs < 2:
+        raise NasboxError(f"--early-stopping {policy}: stops trials between epochs, and the proxy trains 1; give "
+                          "--epochs 2 or more")

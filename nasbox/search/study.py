@@ -147,7 +147,7 @@ def is_searched(trial: FrozenTrial) -> bool:
 
 
 def counts_as_finished(trial: FrozenTrial) -> bool:
-    """Trained to the end, stopped early by the scheduler, or failed on its own: what `--trials` counts (not
+    """Trained to the end, stopped early by the early-stopping policy, or failed on its own: what `--trials` counts (not
     infeasible, not interrupted)."""
     from optuna.trial import TrialState
 
@@ -199,7 +199,7 @@ def tell_failed(study: optuna.Study, trial: optuna.Trial, reason: str) -> None:
 
 
 def tell_pruned(study: optuna.Study, trial: optuna.Trial, reason: str) -> None:
-    """Record `trial` as stopped early by the executor's scheduler (ASHA); a single-objective study keeps its last
+    """Record `trial` as stopped early by the run's early-stopping policy; a single-objective study keeps its last
     reported epoch's accuracy as its value, which the sampler reads as a poor result."""
     from optuna.trial import TrialState
 

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nasbox.search.study import PROXY_SEED, SEARCH_STUDY, objective_values, one_line, tell_failed
+from nasbox.search.rungs import RUNG, RungKeeper, StoppedEarly
+from nasbox.search.study import PROXY_SEED, SEARCH_STUDY, objective_values, one_line, tell_failed, tell_pruned
 from nasbox.search.target import record
 from nasbox.search.weights import save_weights, weights_key
 
@@ -46,23 +47,38 @@ def gene_hparams(space: Space, genes: dict[str, Any] | None) -> dict[str, str]:
 
 def train(job: Job, config: SearchConfig, data: ProxyData, board: SearchBoard, space: Space, run_dir: Path,
           on_epoch: Callable[[dict[str, float]], None] | None = None) -> None:
-    """Train the job's proxy and tell its study: the objective values, or a failure with its reason. `on_epoch`
-    sees each epoch's point of the learning curve (an executor reports progress with it); a single-objective
-    study also records each epoch's validation accuracy as the trial's intermediate value."""
+    """Train the job's proxy and tell its study: the objective values, a failure with its reason, or that the run's
+    early-stopping policy stopped it (pruned, with its rung). `on_epoch` sees each epoch's point of the learning
+    curve (an executor reports progress with it); a single-objective study also records each epoch's validation
+    accuracy as the trial's intermediate value."""
     from nasbox.proxy import TrialFailed, evaluate
+    from nasbox.stopping import make_policy
 
     seed = proxy_seed(config.seed, job.spec)
     job.trial.set_user_attr(PROXY_SEED, seed)
     single_objective = len(config.objectives) == 1
+    policy = make_policy(config.early_stopping, config.proxy.epochs)
+    stoppable = job.study.study_name == SEARCH_STUDY and job.baseline is None  # baselines are never stopped
+    keeper = RungKeeper(policy, job.study, job.trial, config.objectives, job.figures) if policy and stoppable else None
+    curve: list[dict[str, float]] = []
 
     def seen(point: dict[str, float]) -> None:
+        curve.append(point)
         if single_objective:
             job.trial.report(point["val_accuracy"], int(point["epoch"]))
         if on_epoch is not None:
             on_epoch(point)
+        if keeper is not None:
+            keeper.after_epoch(int(point["epoch"]), point["val_accuracy"])
 
     try:
         result = evaluate(job.spec, config.proxy, data, seed=seed, on_epoch=seen, keep_state=True)
+    except StoppedEarly as stop:
+        job.trial.set_user_attr("curve", curve)
+        job.trial.set_user_attr(RUNG, stop.epoch)
+        tell_pruned(job.study, job.trial, stop.reason)
+        _log(job, board, space, curve, None)
+        return
     except TrialFailed as exc:
         reason = str(exc)
     except Exception as exc:  # any fault of one trial is recorded, and the search goes on

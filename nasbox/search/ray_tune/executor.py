@@ -55,8 +55,7 @@ def run_on_ray(config: SearchConfig, run: RunDir, deadline: float | None, stop: 
 def _fit(config: SearchConfig, run_dir: str, storage: Path, name: str, *, restore: bool) -> None:
     from ray import tune
 
-    from nasbox.search.ray_tune.early_stopping import trial_scheduler
-    from nasbox.search.ray_tune.searcher import METRIC, StudyRecorder, StudySearcher
+    from nasbox.search.ray_tune.searcher import StudyRecorder, StudySearcher
     from nasbox.search.ray_tune.trainable import train_trial
 
     trainable = tune.with_resources(train_trial, {"cpu": config.cpus_per_trial, "gpu": config.gpus_per_trial})
@@ -65,8 +64,8 @@ def _fit(config: SearchConfig, run_dir: str, storage: Path, name: str, *, restor
     else:
         tuner = tune.Tuner(
             trainable,
-            tune_config=tune.TuneConfig(search_alg=StudySearcher(run_dir), scheduler=trial_scheduler(config, METRIC),
-                                        num_samples=-1, reuse_actors=True, trial_name_creator=trial_name,
+            tune_config=tune.TuneConfig(search_alg=StudySearcher(run_dir), num_samples=-1,
+                                        reuse_actors=True, trial_name_creator=trial_name,
                                         trial_dirname_creator=trial_name),
             run_config=tune.RunConfig(name=name, storage_path=str(storage), verbose=0,
                                       failure_config=tune.FailureConfig(max_failures=config.max_failures),

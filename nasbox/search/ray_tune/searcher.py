@@ -1,8 +1,8 @@
 """The bridge between Ray Tune and the run's study: `StudySearcher` asks the study for the next trial exactly as a
 local worker does (`Scheduler.next_job`: a waiting baseline first, else a proposal of the run's sampler screened
-against the budgets, its constraints set, an infeasible one told and never scheduled); the two tell the study what
-only Ray knows: the searcher that ASHA stopped a trial early (pruned), `StudyRecorder` that a trial's worker kept
-dying until its retries ran out. The trainable tells the study everything else, as a local worker does.
+against the budgets, its constraints set, an infeasible one told and never scheduled); `StudyRecorder` tells the
+study what only Ray knows, that a trial's worker kept dying until its retries ran out. The trainable tells the study
+everything else (a result, a failure, a stop by the early-stopping policy), as a local worker does.
 
 Ray's own `OptunaSearch` is not used: it takes no constraints, hard-codes a no-op pruner and drops intermediate
 results of multi-objective studies. Both classes hold only the run directory's path, so they survive Ray pickling
@@ -74,19 +74,9 @@ class StudySearcher(Searcher):
                 "network": job.baseline or f"trial-{job.trial.number:05d}"}
 
     def on_trial_complete(self, trial_id: str, result: dict[str, Any] | None = None, error: bool = False) -> None:
-        """A trial Ray ended: the trainable told the study (or `StudyRecorder` tells it of an error), unless the
-        scheduler stopped it before its last epoch, which is then told pruned here."""
-        live = self._live.pop(trial_id, None)
-        if live is None or error:
-            return
-        running = self._open().studies.running(*live)
-        if running is not None:
-            from nasbox.search.study import tell_pruned
-
-            result = result or {}
-            epoch, accuracy = result.get("epoch"), result.get(METRIC)
-            at = f" after epoch {epoch} at validation accuracy {accuracy:.4f}" if accuracy is not None else ""
-            tell_pruned(*running, f"stopped early by ASHA{at}")
+        """A trial Ray ended: the trainable told the study its result, or that the early-stopping policy stopped it
+        (`StudyRecorder` tells it of an error); only the count of live trials changes here."""
+        self._live.pop(trial_id, None)
 
     def save(self, checkpoint_path: str) -> None:
         """The searcher's state is the study; Ray's checkpoint names only the run directory."""
