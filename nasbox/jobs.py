@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     import torch
 
     from nasbox.arch.spec import ArchSpec
-    from nasbox.proxy import HeldOut, ProxyConfig, ProxyData
+    from nasbox.evaluators import Evaluator
+    from nasbox.proxy import HeldOut
 
 RECORDS = "records"
 
@@ -57,23 +58,22 @@ def training_seed(tag: str, run_seed: int, spec: dict[str, Any], seed: int) -> i
     return int.from_bytes(hashlib.sha256(f"{tag}:{run_seed}:{seed}:{network}".encode()).digest()[:4], "big")
 
 
-def train_and_score(spec: ArchSpec, recipe: ProxyConfig, data: ProxyData, held_out: HeldOut,
+def train_and_score(spec: ArchSpec, evaluator: Evaluator, held_out: HeldOut,
                     seed: int) -> tuple[dict[str, Any], dict[str, torch.Tensor] | None]:
-    """Train the proxy of `spec` with `recipe` and score it on the validation and the held-out test split: the
+    """Score `spec` with `evaluator` (training seed `seed`) on the validation and the held-out test split: the
     record's figures (`val_accuracy`, `test_accuracy`, or `failed` with the reason; `seconds` of wall time and
     `cpu_seconds` of this process's CPU time, all its threads) and the trained weights (None when it failed)."""
-    from nasbox.proxy import TrialFailed, evaluate, held_out_accuracy
+    from nasbox.proxy import TrialFailed
 
     started, cpu_started = time.perf_counter(), time.process_time()
     try:
-        result = evaluate(spec, recipe, data, seed=seed, keep_state=True)
+        result = evaluator.evaluate(spec, seed)
     except TrialFailed as exc:
         figures: dict[str, Any] = {"failed": str(exc)}
         state = None
     else:
         state = result.state
-        figures = {"val_accuracy": result.accuracy,
-                   "test_accuracy": held_out_accuracy(spec, recipe, data, held_out, state)}
+        figures = {"val_accuracy": result.accuracy, "test_accuracy": evaluator.test_accuracy(spec, result, held_out)}
     figures.update(seconds=round(time.perf_counter() - started, 3),
                    cpu_seconds=round(time.process_time() - cpu_started, 3))
     return figures, state

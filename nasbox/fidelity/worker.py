@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nasbox.evaluators import ProxyTraining
 from nasbox.fidelity.plan import FidelityPlan, read_plan
 from nasbox.jobs import record_path, train_and_score, training_seed, worker_arguments, write_record
 
@@ -35,8 +36,8 @@ def run_jobs(folder: Path, index: int, jobs: int) -> int:
             prepared[job.recipe] = _data(plan, job.recipe, dataset)
         data, held_out = prepared[job.recipe]
         seed = training_seed(f"{SEED_TAG}-{job.recipe}", plan.config.seed, job.network.spec, job.seed)
-        figures, _ = train_and_score(ArchSpec.from_dict(job.network.spec), plan.recipe(job.recipe), data, held_out,
-                                     seed)
+        evaluator = ProxyTraining(plan.recipe(job.recipe), data)
+        figures, _ = train_and_score(ArchSpec.from_dict(job.network.spec), evaluator, held_out, seed)
         write_record(folder, job.key, job.seed, {"network": job.network.key, "recipe": job.recipe, "seed": job.seed,
                                                  "training_seed": seed, **figures})
     return len(todo)

@@ -8,6 +8,7 @@ import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
+from nasbox.evaluators import ProxyTraining
 from nasbox.jobs import read_records, record_path, train_and_score, training_seed, worker_arguments, write_record
 from nasbox.rescore.plan import PLAN, Plan, read_plan
 from nasbox.rescore.records import keep_if_best
@@ -29,10 +30,11 @@ def run_jobs(run_dir: Path, recipe_folder: Path, index: int, jobs: int) -> int:
         return 0
     data = load_proxy_data(config)
     held_out = load_held_out(config, data)
+    evaluator = ProxyTraining(plan.recipe, data)
     for member, seed in todo:
         record = {"key": member.key, "seed": seed,
                   "training_seed": training_seed(SEED_TAG, config.seed, member.spec, seed)}
-        figures, state = train_and_score(ArchSpec.from_dict(member.spec), plan.recipe, data, held_out,
+        figures, state = train_and_score(ArchSpec.from_dict(member.spec), evaluator, held_out,
                                          record["training_seed"])
         record.update(figures)
         if state is not None:

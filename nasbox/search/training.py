@@ -1,7 +1,7 @@
-"""Training one scheduled trial: its proxy is trained with a seed of the network itself, and the study is told
-the accuracy (or the failure and its reason); the trained proxy's weights are kept in the run directory (see
-`weights`: the publisher drops those of trials off the front), and the trial's learning curve and hparams row go
-to TensorBoard.
+"""Scoring one scheduled trial: the run's evaluator trains its proxy with a seed of the network itself, and the
+study is told the accuracy (or the failure and its reason, or that early stopping stopped it); the trained proxy's
+weights are kept in the run directory (see `weights`: the publisher drops those of trials off the front), and the
+trial's learning curve and hparams row go to TensorBoard.
 
 The proxy seed depends on the run's seed and the network's layers, input and classes, never on the trial number or
 the worker, so the same network gets the same score in any run, whatever the scheduling.
@@ -22,7 +22,7 @@ from nasbox.search.weights import save_weights, weights_key
 
 if TYPE_CHECKING:
     from nasbox.arch.spec import ArchSpec
-    from nasbox.proxy import ProxyData
+    from nasbox.evaluators import Evaluator
     from nasbox.report.tensorboard import SearchBoard
     from nasbox.search.config import SearchConfig
     from nasbox.search.scheduling import Job
@@ -45,13 +45,13 @@ def gene_hparams(space: Space, genes: dict[str, Any] | None) -> dict[str, str]:
     return {f"gene/{name}": str(genes[name]) if name in genes else ABSENT for name in space.gene_names()}
 
 
-def train(job: Job, config: SearchConfig, data: ProxyData, board: SearchBoard, space: Space, run_dir: Path,
+def train(job: Job, config: SearchConfig, evaluator: Evaluator, board: SearchBoard, space: Space, run_dir: Path,
           on_epoch: Callable[[dict[str, float]], None] | None = None) -> None:
-    """Train the job's proxy and tell its study: the objective values, a failure with its reason, or that the run's
-    early-stopping policy stopped it (pruned, with its rung). `on_epoch` sees each epoch's point of the learning
-    curve (an executor reports progress with it); a single-objective study also records each epoch's validation
-    accuracy as the trial's intermediate value."""
-    from nasbox.proxy import TrialFailed, evaluate
+    """Score the job's network with `evaluator` (the proxy's training) and tell its study: the objective values, a
+    failure with its reason, or that the run's early-stopping policy stopped it (pruned, with its rung). `on_epoch`
+    sees each epoch's point of the learning curve (an executor reports progress with it); a single-objective study
+    also records each epoch's validation accuracy as the trial's intermediate value."""
+    from nasbox.proxy import TrialFailed
     from nasbox.stopping import make_policy
 
     seed = proxy_seed(config.seed, job.spec)
@@ -72,7 +72,7 @@ def train(job: Job, config: SearchConfig, data: ProxyData, board: SearchBoard, s
             keeper.after_epoch(int(point["epoch"]), point["val_accuracy"])
 
     try:
-        result = evaluate(job.spec, config.proxy, data, seed=seed, on_epoch=seen, keep_state=True)
+        result = evaluator.evaluate(job.spec, seed, on_epoch=seen)
     except StoppedEarly as stop:
         job.trial.set_user_attr("curve", curve)
         job.trial.set_user_attr(RUNG, stop.epoch)
@@ -89,7 +89,8 @@ def train(job: Job, config: SearchConfig, data: ProxyData, board: SearchBoard, s
         job.trial.set_user_attr("train_seconds", round(result.seconds, 3))
         job.study.tell(job.trial, objective_values(config.objectives, result.accuracy, job.figures))
         searched = job.study.study_name == SEARCH_STUDY
-        save_weights(run_dir, weights_key(job.trial.number if searched else None, job.baseline), result.state)
+        if result.state is not None:
+            save_weights(run_dir, weights_key(job.trial.number if searched else None, job.baseline), result.state)
         _log(job, board, space, result.curve, result.accuracy)
         return
     tell_failed(job.study, job.trial, reason)

@@ -26,6 +26,7 @@ from nasbox.search.target import Target
 from nasbox.search.training import train
 
 if TYPE_CHECKING:
+    from nasbox.evaluators import Evaluator
     from nasbox.proxy import ProxyData
     from nasbox.space.space import Space
 
@@ -43,6 +44,7 @@ class Worker:
         self.studies = self.scheduler.studies
         self.board = SearchBoard(run.tensorboard)
         self._data = data
+        self._evaluator: Evaluator | None = None
 
     @property
     def data(self) -> ProxyData:
@@ -53,6 +55,15 @@ class Worker:
             self._data = load_proxy_data(self.config)
         return self._data
 
+    @property
+    def evaluator(self) -> Evaluator:
+        """How this worker scores a trial: the run's proxy training on its data."""
+        if self._evaluator is None:
+            from nasbox.evaluators import ProxyTraining
+
+            self._evaluator = ProxyTraining(self.config.proxy, self.data)
+        return self._evaluator
+
     def run_trials(self, deadline: float | None, stop: threading.Event | None = None,
                    on_trial: Callable[[], None] | None = None) -> None:
         """Train trials until none is left to start, `deadline` (a time.monotonic() value) has passed, or `stop`
@@ -61,7 +72,7 @@ class Worker:
             job = self.scheduler.next_job(deadline)
             if job is None:
                 return
-            train(job, self.config, self.data, self.board, self.space, self.run.path)
+            train(job, self.config, self.evaluator, self.board, self.space, self.run.path)
             if on_trial is not None:
                 on_trial()
 

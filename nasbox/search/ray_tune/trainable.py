@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from nasbox.search.rundir import RunDir
 
 if TYPE_CHECKING:
-    from nasbox.proxy import ProxyData
+    from nasbox.evaluators import Evaluator
     from nasbox.report.tensorboard import SearchBoard
     from nasbox.search.config import SearchConfig
     from nasbox.search.study import Studies
@@ -31,7 +31,7 @@ WORKER_PID = "ray_worker_pid"  # user attribute: the process that trains the tri
 class _Context:
     config: SearchConfig
     studies: Studies
-    data: ProxyData
+    evaluator: Evaluator
     space: Space
     board: SearchBoard
 
@@ -53,7 +53,7 @@ def train_trial(trial: dict[str, Any]) -> None:
         return
     job = job_of(*running)
     job.trial.set_user_attr(WORKER_PID, os.getpid())
-    train(job, context.config, context.data, context.board, context.space, RunDir(trial["run_dir"]).path,
+    train(job, context.config, context.evaluator, context.board, context.space, RunDir(trial["run_dir"]).path,
           on_epoch=lambda point: tune.report({"epoch": point["epoch"], "val_accuracy": point["val_accuracy"],
                                               "train_loss": point["train_loss"]}))
 
@@ -62,6 +62,7 @@ def _context(run_dir: str) -> _Context:
     if run_dir not in _CONTEXTS:
         import torch
 
+        from nasbox.evaluators import ProxyTraining
         from nasbox.report.tensorboard import SearchBoard
         from nasbox.search.data import load_proxy_data
         from nasbox.search.study import Studies
@@ -70,6 +71,7 @@ def _context(run_dir: str) -> _Context:
         run = RunDir(run_dir)
         config = run.invocation()
         torch.set_num_threads(config.threads or max(1, int(config.cpus_per_trial)))
-        _CONTEXTS[run_dir] = _Context(config, Studies.open(run, config.objectives), load_proxy_data(config),
-                                      load_space(config.space), SearchBoard(run.tensorboard))
+        _CONTEXTS[run_dir] = _Context(config, Studies.open(run, config.objectives),
+                                      ProxyTraining(config.proxy, load_proxy_data(config)), load_space(config.space),
+                                      SearchBoard(run.tensorboard))
     return _CONTEXTS[run_dir]
