@@ -26,6 +26,16 @@ TINY = ("fidelity", "--space", "inception_resnet", "--budget-macs", "600M", "--s
         "--width-mult", "0.25", "--batch-size", "16", "--reference-epochs", "2", "-n", "5", "--threads", "1")
 
 
+def kill_after_first_record(command: list[str], folder: Path) -> None:
+    """Run `command` (a measurement into `folder`) and SIGKILL its process group once its first record exists."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None and not list(folder.glob("records/*.json")):
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
 def records_of(folder: Path) -> dict[str, tuple[bytes, int]]:
     return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted((folder / "records").glob("*.json"))}
 
@@ -36,13 +46,7 @@ def killed_and_resumed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, 
     --json: its folder, the records finished before the kill, and the resumed run's JSON."""
     folder = tmp_path_factory.mktemp("fidelity") / "measurement"
     command = [sys.executable, "-m", "nasbox.cli.main", *TINY, "--dir", str(folder)]
-    process = subprocess.Popen([*command, "--jobs", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and process.poll() is None and not list(folder.glob("records/*.json")):
-        time.sleep(0.05)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
+    kill_after_first_record([*command, "--jobs", "1"], folder)
     finished = records_of(folder)
     resumed = subprocess.run([*command, "--jobs", "2", "--json"], capture_output=True, text=True, timeout=600)
     assert resumed.returncode == 0, resumed.stderr

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +12,7 @@ from scipy import stats
 from nasbox.cli.main import main
 from nasbox.nb201 import lookup
 from nasbox.nb201.space import arch_of_genes
-from tests.test_fidelity import records_of
+from tests.test_fidelity import kill_after_first_record, records_of
 
 TINY = ["--space", "nb201", "-n", "4", "--epochs", "1", "--width-mult", "0.25", "--subset", "200", "--jobs", "1",
         "--threads", "1"]
@@ -29,13 +25,7 @@ def test_tau_against_the_published_table_is_scipys_and_a_killed_measurement_resu
     missing; its τ is scipy's on the recorded proxy scores against the table's mean accuracies."""
     folder = tmp_path / "m"
     args = ["fidelity", *TINY, "--reference", "nb201:cifar10", "--dir", str(folder)]
-    process = subprocess.Popen([sys.executable, "-m", "nasbox.cli.main", *args], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and process.poll() is None and not list(folder.glob("records/*.json")):
-        time.sleep(0.05)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
+    kill_after_first_record([sys.executable, "-m", "nasbox.cli.main", *args], folder)
     finished = records_of(folder)
     assert finished, "killed after its first record"
 

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import optuna
@@ -105,6 +106,24 @@ def test_tiny_search_writes_its_run_directory_keeps_the_budget_and_resumes(tmp_p
     assert "val acc." in table.stdout and "test acc." in table.stdout
 
 
+def kill_when(command: list[str], run_dir: Path, ready: Callable[[list[optuna.trial.FrozenTrial]], bool],
+              what: str) -> None:
+    """Run the search `command` into `run_dir` and SIGKILL it once its search trials are `ready` (`what` they
+    never were fails the test); its workers die with it."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        if (run_dir / "study.journal").exists() and ready(search_trials(run_dir)):
+            break
+    else:
+        process.kill()
+        pytest.fail(f"the search never {what}")
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    time.sleep(1)  # the workers die with their parent
+
+
 def check_resumed(rerun: subprocess.CompletedProcess, run_dir: Path, interrupted: list[optuna.trial.FrozenTrial],
                   finished: dict[int, tuple], total: int) -> list[optuna.trial.FrozenTrial]:
     """Check the rerun of a killed search: it ended well, retried each interrupted trial once (marked
@@ -128,22 +147,9 @@ def test_search_killed_mid_trial_resumes_without_losing_or_duplicating_trials(tm
     command = [sys.executable, "-m", "nasbox.cli.main", "search", "--space", "inception_resnet", "--budget-macs",
                "600M", "--subset", "600", "--epochs", "3", "--width-mult", "0.25", "--threads", "1", "--jobs", jobs,
                "--trials", "4", "--baselines", "none", "--run-dir", str(run_dir), "--quiet"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    journal = run_dir / "study.journal"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        time.sleep(0.5)
-        if journal.exists():
-            trials = search_trials(run_dir)
-            if trained(trials) and any(t.state == TrialState.RUNNING and "proxy_seed" in t.user_attrs
-                                       for t in trials):
-                break
-    else:
-        process.kill()
-        pytest.fail("the search never had a finished trial and a running one at once")
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    time.sleep(1)  # the workers die with their parent
+    kill_when(command, run_dir, lambda trials: bool(trained(trials)) and any(
+        t.state == TrialState.RUNNING and "proxy_seed" in t.user_attrs for t in trials),
+        "had a finished trial and a running one at once")
 
     killed = search_trials(run_dir)
     finished = {t.number: (t.values, t.params) for t in trained(killed)}

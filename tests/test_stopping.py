@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import json
 import math
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +20,9 @@ from nasbox.search.config import make_config
 from nasbox.stopping import Entry, make_policy, rungs
 from nasbox.stopping.asha import Asha
 from nasbox.stopping.mo_asha import MoAsha, crowding_distances, nondominated_ranks, promotion_order
-from tests.test_search_cli import search_trials
+from tests.test_search_cli import kill_when, search_trials
 
+ENDED = (TrialState.COMPLETE, TrialState.PRUNED)
 SEARCH = ("search", "--space", "resnet", "--budget-macs", "600M", "--subset", "1000", "--epochs", "2",
           "--width-mult", "0.25", "--threads", "1", "--baselines", "lenet5", "--early-stopping", "mo-asha")
 
@@ -125,22 +124,9 @@ def test_a_search_killed_mid_trial_resumes_with_its_rungs_intact(tmp_path: Path)
     run_dir = tmp_path / "run"
     command = [sys.executable, "-m", "nasbox.cli.main", *SEARCH, "--jobs", "1", "--trials", "5", "--run-dir",
                str(run_dir), "--quiet"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        time.sleep(0.3)
-        if (run_dir / "study.journal").exists():
-            trials = search_trials(run_dir)
-            ended = [t for t in trials if t.state in (TrialState.COMPLETE, TrialState.PRUNED)]
-            if len(ended) >= 2 and any(t.state == TrialState.RUNNING and "proxy_seed" in t.user_attrs
-                                       for t in trials):
-                break
-    else:
-        process.kill()
-        pytest.fail("the search never had two ended trials and a running one at once")
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    time.sleep(1)
+    kill_when(command, run_dir, lambda trials: len([t for t in trials if t.state in ENDED]) >= 2 and any(
+        t.state == TrialState.RUNNING and "proxy_seed" in t.user_attrs for t in trials),
+        "had two ended trials and a running one at once")
 
     def kept(trial: optuna.trial.FrozenTrial) -> tuple:
         return trial.state, trial.values, trial.params, {k: v for k, v in trial.user_attrs.items()
