@@ -16,7 +16,6 @@ from nasbox import zoo
 from nasbox.export import export
 from nasbox.export.package import load_class
 from nasbox.search.front import Point
-from nasbox.search.results import Snapshot
 from nasbox.search.weights import prune, save_weights, weights_key, weights_path
 from tests.test_cli import _assert_one_line_error as assert_one_line_error
 from tests.test_export_api import tree
@@ -37,14 +36,13 @@ def test_weights_are_kept_per_trained_network_and_pruned_off_the_front_only(tmp_
     running = save_weights(tmp_path, weights_key(3, None), state)  # a trial still training has no point yet
     assert sorted(os.listdir(tmp_path / "weights")) == ["baseline-lenet5.pt", "trial-00001.pt", "trial-00002.pt",
                                                        "trial-00003.pt", "trial-00004.pt"], "no temporary file left"
-    snapshot = Snapshot(points=[best, dominated, baseline, enqueued], front=[baseline, best], hypervolume=0.0,
-                        baselines_hypervolume=0.0, counts={}, failures=[])
-    assert sorted(prune(tmp_path, snapshot)) == ["trial-00002", "trial-00004"]
+    points, front = [best, dominated, baseline, enqueued], [baseline, best]
+    assert sorted(prune(tmp_path, points, front)) == ["trial-00002", "trial-00004"]
     assert sorted(os.listdir(tmp_path / "weights")) == ["baseline-lenet5.pt", "trial-00001.pt", "trial-00003.pt"]
     assert running.exists()
     kept = torch.load(weights_path(tmp_path, "trial-00001"), weights_only=True)
     assert torch.equal(kept["w"], state["w"])
-    assert prune(tmp_path, snapshot) == []
+    assert prune(tmp_path, points, front) == []
 
 
 # ------------------------------------------------------------------------------------- a real tiny run

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nasbox.search.test_scores import read_test_scores
+from nasbox.search.held_out_scores import read_test_scores
 from nasbox.search.weights import weights_key
 from tests.test_latency import TINY_SPACE
 from tests.test_search_records import FAST, nasbox_cli, search, snapshot_of_files, studies

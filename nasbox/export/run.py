@@ -14,9 +14,9 @@ from nasbox.arch.spec import ArchSpec
 from nasbox.errors import NasboxError
 from nasbox.nb201.space import ARCH_FIELD, arch_fields
 from nasbox.search.front import read_front
+from nasbox.search.held_out_scores import read_test_scores
 from nasbox.search.rundir import RunDir
 from nasbox.search.study import BASELINE, FAILED, INFEASIBLE, INTERRUPTED, REASON, SPEC, STATUS
-from nasbox.search.test_scores import read_test_scores
 from nasbox.search.weights import weights_key, weights_path
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """The one writer of a run's front: a thread of the `nasbox search` process that polls the run's studies (so it
 sees the trials of every worker process, or of any other executor, alike) and, whenever a trial has ended, scores
-the new front members and baselines on the held-out test split (`test_scores`), publishes the front (front files
+the new front members and baselines on the held-out test split (`held_out_scores`), publishes the front (front files
 and TensorBoard), drops the kept weights of trials off the front, and shows the progress when there is a display.
 When the search ends it writes the genes' importance by idea to TensorBoard (`nasbox.search.importance`).
 
@@ -22,9 +22,9 @@ if TYPE_CHECKING:
     from nasbox.report.tensorboard import SearchBoard
     from nasbox.search.config import SearchConfig
     from nasbox.search.front import Reference
+    from nasbox.search.held_out_scores import TestScorer
     from nasbox.search.progress import Progress
     from nasbox.search.rundir import RunDir
-    from nasbox.search.test_scores import TestScorer
 
 POLL_SECONDS = 1.0
 
@@ -97,7 +97,7 @@ class Publisher:
     def _publish(self, snapshot: Snapshot) -> None:
         try:
             publish(self.run, snapshot, self.config, self.reference, self.board, self.scorer.split_sizes)
-            prune_weights(self.run.path, snapshot)
+            prune_weights(self.run.path, snapshot.points, snapshot.front)
             self._published = snapshot.ended
         except OSError as exc:
             self._fail(exc)

@@ -13,10 +13,10 @@ from nasbox.devices import select_device
 from nasbox.errors import NasboxError
 from nasbox.search.config import SearchConfig
 from nasbox.search.front import Reference
+from nasbox.search.held_out_scores import TestScorer
 from nasbox.search.results import Snapshot
 from nasbox.search.rundir import RunDir
 from nasbox.search.study import BASELINE, Studies, counts_as_finished, is_searched, repair_interrupted
-from nasbox.search.test_scores import TestScorer
 
 if TYPE_CHECKING:
     from nasbox.proxy import HeldOut, ProxyData

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     import torch
 
     from nasbox.search.front import Point
-    from nasbox.search.results import Snapshot
 
 WEIGHTS = "weights"
 SUFFIX = ".pt"
@@ -53,11 +52,11 @@ def save_weights(run_dir: str | Path, key: str, state: dict[str, torch.Tensor]) 
     return path
 
 
-def prune(run_dir: str | Path, snapshot: Snapshot) -> list[str]:
-    """Delete the weights of the snapshot's scored points that are off its front; returns their keys."""
-    on_front = {point_key(p) for p in snapshot.front}
+def prune(run_dir: str | Path, points: list[Point], front: list[Point]) -> list[str]:
+    """Delete the weights of the scored `points` that are off the `front`; returns their keys."""
+    on_front = {point_key(p) for p in front}
     dropped = []
-    for point in snapshot.points:
+    for point in points:
         key = point_key(point)
         if key not in on_front and weights_path(run_dir, key).exists():
             weights_path(run_dir, key).unlink(missing_ok=True)
