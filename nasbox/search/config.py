@@ -24,6 +24,7 @@ from nasbox.errors import NasboxError
 from nasbox.files import read_text
 from nasbox.objectives import OBJECTIVES, objective
 from nasbox.proxy import ProxyConfig
+from nasbox.search.executors import EXECUTORS, executor
 from nasbox.shares import check_fractions
 from nasbox.space.budget import Budget
 from nasbox.stopping import NONE, POLICIES
@@ -32,7 +33,6 @@ from nasbox.yaml_io import parse_yaml
 
 SAMPLERS = ("tpe", "nsga2", "random")
 BASELINE_MODES = ("budget", "all", "none")
-BACKENDS = ("local", "ray")
 MAX_AUTO_JOBS = 4
 _INTEGER = re.compile(r"\s*-?[0-9]+\s*\Z")
 
@@ -224,11 +224,10 @@ SEARCH_SETTINGS = {
     "trials": _integer(1), "timeout": _timeout, "jobs": _integer(1),
     "sampler": lambda v, o: _choice(v, o, SAMPLERS), "baselines": _baselines, "device": _text,
     "threads": _integer(1), "run_dir": _text, "force_resume": _boolean,
-    "backend": lambda v, o: _choice(v, o, BACKENDS), "address": _text, "cpus_per_trial": _positive,
+    "backend": lambda v, o: _choice(v, o, tuple(EXECUTORS)), "address": _text, "cpus_per_trial": _positive,
     "gpus_per_trial": _non_negative, "max_concurrent": _integer(1), "max_failures": _integer(0),
     "early_stopping": lambda v, o: _choice(v, o, (NONE, *POLICIES)),
 }
-RAY_SETTINGS = ("address", "cpus_per_trial", "gpus_per_trial", "max_concurrent", "max_failures")
 PROXY_SETTINGS = {
     "epochs": _integer(1), "width_mult": _number, "resolution": _integer(1), "batch_size": _integer(1),
     "optimizer": _text, "lr": _number, "weight_decay": _number, "warmup_epochs": _number, "clip_norm": _number,
@@ -272,26 +271,9 @@ def make_config(settings: dict[str, Any]) -> SearchConfig:
             parsed[path] = str(Path(parsed[path]).expanduser().resolve())
     config = SearchConfig(**parsed, proxy=ProxyConfig(**proxy))
     check_fractions(config.val_fraction, config.test_fraction)
-    _check_backend(config, parsed)
+    executor(config.backend).check(config, parsed)
     _check_early_stopping(config)
     return config
-
-
-def _check_backend(config: SearchConfig, given: dict[str, Any]) -> None:
-    """The executor's settings fit together, and Ray is installed when it runs the trials (checked without
-    importing it, which takes seconds)."""
-    import importlib.util
-
-    if config.backend == "local":
-        ray_only = [flag(name) for name in RAY_SETTINGS if name in given]
-        if ray_only:
-            raise NasboxError(f"{ray_only[0]}: a setting of the Ray backend; add --backend ray, or leave it out")
-        return
-    if "jobs" in given:
-        raise NasboxError("--jobs: the local backend's worker count; with --backend ray give --max-concurrent N "
-                          "(and --cpus-per-trial C) instead")
-    if importlib.util.find_spec("ray") is None:
-        raise NasboxError("--backend ray: Ray is not installed; install it with pip install 'nasbox[ray]'")
 
 
 def _check_early_stopping(config: SearchConfig) -> None:

@@ -5,13 +5,13 @@ front, and return where it ended."""
 from __future__ import annotations
 
 import sys
-import threading
 import time
 from typing import TYPE_CHECKING
 
 from nasbox.devices import select_device
 from nasbox.errors import NasboxError
 from nasbox.search.config import SearchConfig
+from nasbox.search.executors import executor
 from nasbox.search.front import Reference
 from nasbox.search.held_out_scores import TestScorer
 from nasbox.search.results import Snapshot
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from nasbox.proxy import HeldOut, ProxyData
     from nasbox.search.baselines import Baseline
     from nasbox.search.identity import Identity
-    from nasbox.search.ray_tune import Cluster
     from nasbox.search.rundir import Resumption
     from nasbox.search.target import Target
 
@@ -64,23 +63,13 @@ def run_search(config: SearchConfig, *, progress: bool = True) -> SearchOutcome:
     baselines = select_baselines(config.baselines, space, target)
     reference = (Reference.from_dict(resumption.stored["reference"]) if resumption.resumed else
                  Reference(1.0 / data.num_classes, target.scales(space, config.objectives)))
-    cluster = _connect(config)
+    let_go = executor(config.backend).connect(config)
     try:
         return _search(config, run, resumption, identity, reference, baselines, target, data, held_out, started,
                        progress)
     finally:
-        if cluster is not None:
-            cluster.stop()
-
-
-def _connect(config: SearchConfig) -> Cluster | None:
-    """The Ray that runs the trials when the backend is ray (started or joined before the run directory is
-    touched, so an unreachable cluster or missing resources leave nothing behind); None for local workers."""
-    if config.backend != "ray":
-        return None
-    from nasbox.search.ray_tune import connect
-
-    return connect(config)
+        if let_go is not None:
+            let_go()
 
 
 def _search(config: SearchConfig, run: RunDir, resumption: Resumption, identity: Identity, reference: Reference,
@@ -122,22 +111,13 @@ def _run(config: SearchConfig, run: RunDir, studies: Studies, data: ProxyData, s
 
     from nasbox.search.progress import Progress
     from nasbox.search.publisher import Publisher
-    from nasbox.search.worker import Worker
 
-    jobs, threads = config.workers(data.train_images.is_cuda)
-    torch.set_num_threads(threads)
+    torch.set_num_threads(config.workers(data.train_images.is_cuda)[1])
     monitor = Progress(_awaited(config, studies), deadline) if progress else None
     publisher = Publisher(run, config, reference, scorer, monitor)
     publisher.start()
     try:
-        if config.backend == "ray":
-            from nasbox.search.ray_tune import run_on_ray
-
-            run_on_ray(config, run, deadline, publisher.failed)
-        elif jobs == 1:
-            Worker(config, run, 0, data).run_trials(deadline, stop=publisher.failed)
-        else:
-            _run_processes(run, deadline, jobs, threads, publisher.failed)
+        executor(config.backend).run(config, run, data, deadline, publisher.failed)
     finally:
         snapshot = publisher.stop()
     return snapshot
@@ -154,17 +134,3 @@ def _awaited(config: SearchConfig, studies: Studies) -> int:
 
 def _finished(studies: Studies) -> int:
     return sum(counts_as_finished(t) for t in studies.trials())
-
-
-def _run_processes(run: RunDir, deadline: float | None, jobs: int, threads: int, stop: threading.Event) -> None:
-    """Run `jobs` worker processes (nasbox's own program, reading the run directory) and wait for them; they are
-    killed when `stop` is set or this process is interrupted."""
-    from nasbox.processes import run_workers
-
-    remaining = deadline - time.monotonic() if deadline is not None else None
-    arguments = [str(run.path), "--threads", str(threads),
-                 *(["--deadline-in", str(remaining)] if remaining is not None else [])]
-    codes = run_workers("nasbox.search.worker", arguments, jobs, stop)
-    crashed = [f"nasbox-worker-{i}" for i, code in enumerate(codes) if code != 0 and not stop.is_set()]
-    if crashed:
-        raise NasboxError(f"{', '.join(crashed)} stopped with an error (see above); rerun the same command to resume")
