@@ -34,10 +34,12 @@ class Executor(ABC):
 
     def check(self, config: SearchConfig, given: dict[str, Any]) -> None:
         """Refuse settings (`given`: those the user set) that do not fit this executor, in one line."""
+        from nasbox.search.config import flag
+
         for other in EXECUTORS.values():
             foreign = [name for name in other.settings if other is not type(self) and name in given]
             if foreign:
-                raise NasboxError(f"{_flag(foreign[0])}: a setting of the {other.label} backend; add --backend "
+                raise NasboxError(f"{flag(foreign[0])}: a setting of the {other.label} backend; add --backend "
                                   f"{other.name}, or leave it out")
 
     def connect(self, config: SearchConfig) -> Callable[[], None] | None:
@@ -104,10 +106,6 @@ EXECUTORS: dict[str, type[Executor]] = {LocalProcesses.name: LocalProcesses, Ray
 def executor(name: str) -> Executor:
     """The executor of backend `name` (a name `make_config` has checked)."""
     return EXECUTORS[name]()
-
-
-def _flag(name: str) -> str:
-    return "--" + name.replace("_", "-")
 
 
 def _run_processes(run: RunDir, deadline: float | None, jobs: int, threads: int, stop: threading.Event) -> None:
